@@ -1,0 +1,4 @@
+"""placeholder: replaced by its owner."""
+import typer
+
+app = typer.Typer(no_args_is_help=True)

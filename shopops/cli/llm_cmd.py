@@ -1,0 +1,5 @@
+"""placeholder: replaced by its owner."""
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+model_app = typer.Typer(no_args_is_help=True)

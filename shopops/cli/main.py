@@ -1,0 +1,93 @@
+"""The ``shopops`` command: global flags, command groups, and error handling.
+
+Each command group lives in its own module and stays thin over the capability functions.
+Errors: a :class:`ShopopsError` prints its message (with how to fix it) and exits 1; the traceback
+is shown only with ``--debug`` (or ``SHOPOPS_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import typer
+
+from shopops import __version__
+from shopops.cli import config_cmd, db_cmd, demo_cmd, import_cmd, jobs_cmd, llm_cmd
+from shopops.cli.common import err_console
+from shopops.config import load_settings
+from shopops.context import AppContext
+from shopops.errors import ShopopsError
+
+app = typer.Typer(
+    name="shopops",
+    help="shopops: a self-hosted AI operations copilot for e-commerce merchants.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(import_cmd.app, name="import")
+app.add_typer(llm_cmd.app, name="llm")
+app.add_typer(llm_cmd.model_app, name="model")
+app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(demo_cmd.app, name="demo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shopops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(None, "--config", help="TOML config file (default ./shopops.toml)"),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="where the database and models live"),
+    database_url: str | None = typer.Option(None, "--database-url", help="SQLAlchemy URL"),
+    llm_backend: str | None = typer.Option(None, "--llm-backend", help="local | openai | fake"),
+    local_model: str | None = typer.Option(None, "--local-model", help="qwen2.5-coder-0.5b | -1.5b"),
+    embed_backend: str | None = typer.Option(None, "--embed-backend", help="local | openai | hash"),
+    debug: bool = typer.Option(False, "--debug", help="show tracebacks"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+) -> None:
+    if config is not None:
+        os.environ["SHOPOPS_CONFIG"] = str(config)
+    settings = load_settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        llm_backend=llm_backend,
+        local_model=local_model,
+        embed_backend=embed_backend,
+    )
+    ctx.obj = AppContext(settings)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("SHOPOPS_DEBUG") == "1"
+    try:
+        app(args=args, prog_name="shopops", standalone_mode=False)
+    except ShopopsError as exc:
+        if debug:
+            traceback.print_exc()
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err_console.print("interrupted; long jobs resume where they stopped (`shopops jobs resume`)")
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; long jobs resume where they stopped (`shopops jobs resume`)")
+        sys.exit(130)

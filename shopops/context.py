@@ -1,0 +1,49 @@
+"""AppContext: what a capability function needs, built lazily from Settings.
+
+Nothing is opened at import time. The database opens (and migrates) on first use; the LLM and the
+embedder load on first use, so commands that need neither (``config show``, imports) stay fast.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from shopops.config import Settings, load_settings
+from shopops.store.db import Database, open_database
+
+if TYPE_CHECKING:
+    from shopops.embed.base import EmbeddingBackend
+    from shopops.llm.base import LLMBackend
+
+
+class AppContext:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+
+    @cached_property
+    def db(self) -> Database:
+        return open_database(self.settings.effective_database_url)
+
+    @cached_property
+    def llm(self) -> LLMBackend:
+        """The configured LLM backend, wrapped so every generation is logged in the store."""
+        from shopops.llm.registry import create_llm
+        from shopops.llm.logging import LoggedLLM
+
+        return LoggedLLM(create_llm(self.settings), self.db)
+
+    @cached_property
+    def embedder(self) -> EmbeddingBackend:
+        from shopops.embed.registry import create_embedder
+
+        return create_embedder(self.settings)
+
+    def close(self) -> None:
+        for name in ("llm", "embedder"):
+            backend = self.__dict__.pop(name, None)
+            if backend is not None:
+                backend.close()
+        db = self.__dict__.pop("db", None)
+        if db is not None:
+            db.dispose()

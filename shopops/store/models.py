@@ -1,0 +1,309 @@
+"""SQLAlchemy 2 models: the entities a store's operations need.
+
+Natural keys (used by importers to upsert idempotently) carry a unique constraint: product
+``handle``, variant ``(product_id, variant_key)``, customer ``external_id``, order ``order_number``,
+review ``external_id``, sales ``(sku, location, date)``, inventory ``(sku, location)``,
+knowledge document ``source_key``. The schema itself is owned by the Alembic migrations in
+``shopops/store/migrations``; a test checks that models and migrations agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Money = Numeric(12, 2, asdecimal=True)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="analyst")  # owner|manager|operator|agent|analyst
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    api_key_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(10), default="en")
+
+
+class Product(Timestamped, Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    vendor: Mapped[str] = mapped_column(String(255), default="")
+    product_type: Mapped[str] = mapped_column(String(255), default="")
+    category: Mapped[str] = mapped_column(String(500), default="")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    option_names: Mapped[list[Any]] = mapped_column(default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    seo_title: Mapped[str] = mapped_column(String(255), default="")
+    seo_description: Mapped[str] = mapped_column(String(500), default="")
+    image_url: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(String(50), default="")
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductVariant.position"
+    )
+
+
+class ProductVariant(Timestamped, Base):
+    __tablename__ = "product_variants"
+    __table_args__ = (UniqueConstraint("product_id", "variant_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    variant_key: Mapped[str] = mapped_column(String(255))
+    sku: Mapped[str] = mapped_column(String(255), default="", index=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    option_values: Mapped[list[Any]] = mapped_column(default=list)
+    price: Mapped[Decimal] = mapped_column(Money)
+    compare_at_price: Mapped[Decimal | None] = mapped_column(Money)
+    cost: Mapped[Decimal | None] = mapped_column(Money)
+    barcode: Mapped[str] = mapped_column(String(100), default="")
+    weight_grams: Mapped[float | None] = mapped_column(Float)
+    inventory_quantity: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+
+class Customer(Timestamped, Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    language: Mapped[str] = mapped_column(String(10), default="")
+
+
+class Order(Timestamped, Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(100), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|fulfilled|delivered|cancelled
+    financial_status: Mapped[str] = mapped_column(String(20), default="paid")  # paid|refunded|pending
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    total: Mapped[Decimal] = mapped_column(Money)
+    placed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    carrier: Mapped[str] = mapped_column(String(100), default="")
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    shipping_country: Mapped[str] = mapped_column(String(2), default="")
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(255), default="", index=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    final_sale: Mapped[bool] = mapped_column(Boolean, default=False)
+    returned_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class SalesRecord(Base):
+    """Daily or weekly units sold of one SKU at one location (demand history for forecasts)."""
+
+    __tablename__ = "sales"
+    __table_args__ = (UniqueConstraint("sku", "location", "date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255), index=True)
+    location: Mapped[str] = mapped_column(String(100), default="")
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    units: Mapped[float] = mapped_column(Float)
+    revenue: Mapped[Decimal | None] = mapped_column(Money)
+    on_promotion: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_stock: Mapped[bool | None] = mapped_column(Boolean)  # False marks censored demand (a stock-out)
+
+
+class InventoryLevel(Base):
+    __tablename__ = "inventory"
+    __table_args__ = (UniqueConstraint("sku", "location"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255))
+    location: Mapped[str] = mapped_column(String(100), default="")
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    on_order: Mapped[int] = mapped_column(Integer, default=0)
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Review(Timestamped, Base):
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(10), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+
+
+class KnowledgeDocument(Timestamped, Base):
+    __tablename__ = "knowledge_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(500), unique=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="policy")  # policy|faq|guide
+    format: Mapped[str] = mapped_column(String(10), default="text")  # markdown|html|text|faq
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10), default="")
+
+
+class Ticket(Timestamped, Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    channel: Mapped[str] = mapped_column(String(30), default="email")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|escalated|answered|closed
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    language: Mapped[str] = mapped_column(String(10), default="")
+    intent: Mapped[str] = mapped_column(String(50), default="")
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    messages: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
+    )
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # customer|agent|bot
+    author: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class Draft(Timestamped, Base):
+    """Any AI output awaiting a person: copy, reply, plan, report."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_status_kind", "status", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # e.g. copy.description, support.reply, plan
+    subject_type: Mapped[str] = mapped_column(String(30))  # product|ticket|review|alert|report
+    subject_id: Mapped[str] = mapped_column(String(100))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    checks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|approved|rejected
+    author: Mapped[str] = mapped_column(String(200))  # "ai:<task>" or a user's email
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    generation_id: Mapped[int | None] = mapped_column(ForeignKey("generation_log.id"))
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class GenerationLog(Base):
+    __tablename__ = "generation_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    task: Mapped[str] = mapped_column(String(100), index=True)
+    backend: Mapped[str] = mapped_column(String(30))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_hash: Mapped[str] = mapped_column(String(64), index=True)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    output: Mapped[str] = mapped_column(Text, default="")
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Job(Timestamped, Base):
+    """A resumable batch job; its items are checkpoints."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|running|done|failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class JobItem(Base):
+    __tablename__ = "job_items"
+    __table_args__ = (UniqueConstraint("job_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,69 @@
+"""Shared fixtures. Every test that touches the store runs once on SQLite and once on PostgreSQL.
+
+PostgreSQL tests use ``SHOPOPS_TEST_POSTGRES_URL`` (``make test`` starts a throwaway server when
+the PostgreSQL binaries are installed; `.ci/run` installs them). Without a server they skip, unless
+``SHOPOPS_REQUIRE_POSTGRES=1`` (set in CI), where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shopops.config import Settings
+from shopops.context import AppContext
+from shopops.store.db import Database, normalise_url, open_database
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("SHOPOPS_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("SHOPOPS_REQUIRE_POSTGRES") == "1":
+            pytest.fail("SHOPOPS_REQUIRE_POSTGRES=1 but SHOPOPS_TEST_POSTGRES_URL is not set")
+        pytest.skip("no PostgreSQL server (set SHOPOPS_TEST_POSTGRES_URL)")
+    engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:  # a clean schema for every test
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shopops.db'}"
+    return _postgres_url()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=db_url, llm_backend="fake", embed_backend="hash")
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[AppContext]:
+    context = AppContext(settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    return SHARED_DATA
