@@ -165,6 +165,8 @@ def redacted(settings: Settings) -> dict[str, Any]:
             out[name] = "***" if value is not None else None
         elif isinstance(value, Path):
             out[name] = str(value)
+        elif isinstance(value, str) and "://" in value:  # base URLs, ray_address: user:pw@ possible
+            out[name] = redact_url(value)
         else:
             out[name] = value
     out["database_url"] = redact_url(settings.effective_database_url)

@@ -28,8 +28,8 @@ class AppContext:
     @cached_property
     def llm(self) -> LLMBackend:
         """The configured LLM backend, wrapped so every generation is logged in the store."""
-        from shopops.llm.registry import create_llm
         from shopops.llm.logging import LoggedLLM
+        from shopops.llm.registry import create_llm
 
         return LoggedLLM(create_llm(self.settings), self.db)
 

@@ -8,11 +8,13 @@ the PostgreSQL binaries are installed; `.ci/run` installs them). Without a serve
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from shopops.config import Settings
 from shopops.context import AppContext
@@ -22,25 +24,41 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _postgres_url() -> str:
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str | None]:
+    """A database of this test run's own on the test server, dropped at the end (runs can overlap)."""
     url = os.environ.get("SHOPOPS_TEST_POSTGRES_URL")
     if not url:
+        yield None
+        return
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    name = f"shopops_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield str(make_url(url).set(database=name).render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _postgres_url(base_url: str | None) -> str:
+    if not base_url:
         if os.environ.get("SHOPOPS_REQUIRE_POSTGRES") == "1":
             pytest.fail("SHOPOPS_REQUIRE_POSTGRES=1 but SHOPOPS_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server (set SHOPOPS_TEST_POSTGRES_URL)")
-    engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    engine = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:  # a clean schema for every test
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return url
+    return base_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_base_url: str | None) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shopops.db'}"
-    return _postgres_url()
+    return _postgres_url(postgres_base_url)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from shopops.cli.common import console, get_ctx
-from shopops.config import redact_url
 from shopops.store import models
 
 app = typer.Typer(help="Database schema and status.", no_args_is_help=True)
@@ -33,14 +32,14 @@ COUNTED = {
 def upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the schema to the newest revision."""
     db = get_ctx(ctx).db  # opening the store runs the migrations
-    console.print(f"schema at revision {db.current_revision()} in {redact_url(db.url)}")
+    console.print(f"schema at revision {db.current_revision()} in {db.shown_url}")
 
 
 @app.command("status")
 def status(ctx: typer.Context) -> None:
     """Revision and row counts."""
     db = get_ctx(ctx).db
-    table = Table("entity", "rows", title=f"{redact_url(db.url)} (revision {db.current_revision()})")
+    table = Table("entity", "rows", title=f"{db.shown_url} (revision {db.current_revision()})")
     with db.session() as session:
         for label, model in COUNTED.items():
             table.add_row(label, str(session.scalar(select(func.count()).select_from(model))))

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import click
 import typer
+from rich.text import Text
 
 from shopops import __version__
-from shopops.cli import config_cmd, db_cmd, demo_cmd, import_cmd, jobs_cmd, llm_cmd
+from shopops.cli import config_cmd, db_cmd, demo_cmd, import_cmd, jobs_cmd, llm_cmd, serve_cmd
 from shopops.cli.common import err_console
 from shopops.config import load_settings
 from shopops.context import AppContext
@@ -36,6 +37,7 @@ app.add_typer(llm_cmd.app, name="llm")
 app.add_typer(llm_cmd.model_app, name="model")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(demo_cmd.app, name="demo")
+app.command("serve")(serve_cmd.serve)
 
 
 def _version(value: bool) -> None:
@@ -69,25 +71,40 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
+INTERRUPTED = "interrupted; long jobs resume where they stopped (`shopops jobs resume`)"
+# Typer >= 0.20 vendors its own click (typer._click): its exceptions are not the `click` package's.
+# Catch both families, so usage errors print usage rather than a traceback either way.
+USAGE_ERRORS: tuple[type[Exception], ...] = (typer.TyperException, click.ClickException)
+ABORTS: tuple[type[BaseException], ...] = (typer.Abort, click.exceptions.Abort, KeyboardInterrupt)
+EXITS: tuple[type[Exception], ...] = (typer.Exit, click.exceptions.Exit)
+
+
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("SHOPOPS_DEBUG") == "1"
     try:
-        app(args=args, prog_name="shopops", standalone_mode=False)
+        # Outside standalone mode typer *returns* the code of a `typer.Exit` (130 for Ctrl-C).
+        result = app(args=args, prog_name="shopops", standalone_mode=False)
     except ShopopsError as exc:
         if debug:
             traceback.print_exc()
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # Text, not markup: a message may contain [brackets]; soft_wrap keeps long lines intact.
+        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True)
         sys.exit(1)
-    except click.exceptions.Abort:
-        err_console.print("interrupted; long jobs resume where they stopped (`shopops jobs resume`)")
+    except ABORTS:
+        err_console.print(INTERRUPTED)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("interrupted; long jobs resume where they stopped (`shopops jobs resume`)")
-        sys.exit(130)
+    except EXITS as exc:
+        sys.exit(getattr(exc, "exit_code", 1))
+    except USAGE_ERRORS as exc:
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(getattr(exc, "exit_code", 2))
+    if isinstance(result, int) and not isinstance(result, bool) and result != 0:
+        if result == 130:
+            err_console.print(INTERRUPTED)
+        sys.exit(result)

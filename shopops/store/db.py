@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopops.config import redact_url
-from shopops.errors import MigrationError, StoreError
+from shopops.errors import ConfigError, MigrationError, StoreError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -32,15 +32,42 @@ def normalise_url(url: str) -> str:
 
 
 def create_store_engine(url: str) -> Engine:
+    """An engine for ``url``; a malformed URL or an unusable SQLite directory is a clear error."""
+    shown = redact_url(url)
     url = normalise_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigError(
+            f"database_url {shown!r} is not a usable database URL ({exc})",
+            hint="use sqlite:///path/to/shopops.db or postgresql://user@host/dbname",
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the directory of the SQLite database {shown}: {exc}",
+            hint="choose a writable location with --data-dir / SHOPOPS_DATA_DIR, or set --database-url",
+        ) from exc
+
+
+@contextmanager
+def connection_errors(shown_url: str) -> Iterator[None]:
+    """Turn a failure to reach the database into a :class:`StoreError` that names the (redacted) URL."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        reason = " ".join(str(exc.orig or exc).split())
+        raise StoreError(
+            f"cannot use the database at {shown_url}: {reason}",
+            hint="check SHOPOPS_DATABASE_URL (or --database-url), that the server is running, and that "
+            "the user may connect (passwords go in SHOPOPS_DATABASE_URL, PGPASSWORD or ~/.pgpass)",
+        ) from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +83,8 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
-        self.engine = create_store_engine(self.url)
+        self.shown_url = redact_url(url)  # as the user wrote it, password masked: for messages
+        self.engine = create_store_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -79,18 +107,13 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         from alembic import command
 
-        try:
+        with connection_errors(self.shown_url):
             command.upgrade(alembic_config(self.url, self.engine), revision)
-        except OperationalError as exc:
-            raise StoreError(
-                f"cannot reach the database at {redact_url(self.url)}: {exc.orig}",
-                hint="check SHOPOPS_DATABASE_URL, that the server is running and the user may connect",
-            ) from exc
 
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
+        with connection_errors(self.shown_url), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def check_current(self) -> None:
@@ -105,7 +128,8 @@ class Database:
             )
 
     def table_names(self) -> list[str]:
-        return inspect(self.engine).get_table_names()
+        with connection_errors(self.shown_url):
+            return inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
         self.engine.dispose()
