@@ -7,6 +7,8 @@ attributes (``supports_json_schema``, ``supports_streaming``), not isinstance ch
 
 from __future__ import annotations
 
+import queue
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,10 +45,23 @@ class ChatResult:
     completion_tokens: int = 0
     finish_reason: str = "stop"
     latency_ms: float = 0.0
+    generation_id: int | None = None  # the generation-log row, when the backend is logged
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 DeltaCallback = Callable[[str], None]
+
+
+class StreamCancelled(Exception):
+    """Raised inside ``on_delta`` to stop a generation whose stream consumer went away."""
+
+
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    exc: BaseException
 
 
 class LLMBackend(ABC):
@@ -66,12 +81,39 @@ class LLMBackend(ABC):
         return self.execute(request)
 
     def stream(self, request: ChatRequest) -> Iterator[str]:
-        """Yield text fragments. Backends that cannot stream yield the whole text once."""
-        fragments: list[str] = []
-        result = self.execute(request, fragments.append if self.supports_streaming else None)
+        """Yield text fragments as they are generated. Backends that cannot stream yield the whole
+        text once. The generation runs in a worker thread; closing the iterator early cancels it."""
         if not self.supports_streaming:
-            fragments = [result.text]
-        yield from fragments
+            yield self.execute(request).text
+            return
+        fragments: queue.Queue[object] = queue.Queue()
+        cancelled = threading.Event()
+
+        def on_delta(text: str) -> None:
+            if cancelled.is_set():
+                raise StreamCancelled("the consumer stopped reading the stream")
+            fragments.put(text)
+
+        def work() -> None:
+            try:
+                self.execute(request, on_delta)
+                fragments.put(_DONE)
+            except BaseException as exc:
+                fragments.put(_Failure(exc))
+
+        worker = threading.Thread(target=work, name=f"{self.name}-stream", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = fragments.get()
+                if item is _DONE:
+                    break
+                if isinstance(item, _Failure):
+                    raise item.exc
+                yield str(item)
+        finally:
+            cancelled.set()
+            worker.join()
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, sockets, model memory)."""
