@@ -1,4 +1,95 @@
-"""placeholder: replaced by its owner."""
-import typer
+"""``shopops demo``: load the demo store and run the main job; write the demo files elsewhere."""
 
-app = typer.Typer(no_args_is_help=True)
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from shopops.cli.common import console, get_ctx
+from shopops.config import redact_url
+
+app = typer.Typer(help="The demo store and the end-to-end demo job.", no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    limit: int = typer.Option(8, "--limit", min=1, help="how many demo products get a summary draft"),
+    max_tokens: int = typer.Option(200, "--max-tokens", min=32, max=2048, help="per generation"),
+    restart: bool = typer.Option(
+        False, "--restart", help="redo every product, discarding the job's progress"
+    ),
+    load: bool = typer.Option(True, "--load/--no-load", help="import the demo store first (idempotent)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Load the demo store, then draft a grounded summary of each demo product with the model."""
+    from shopops.demo.run import run_demo
+
+    app_ctx = get_ctx(ctx)
+    console.print(f"[bold]shopops demo[/]: Lumen & Leaf, with {app_ctx.settings.llm_backend} LLM backend")
+    result = run_demo(
+        app_ctx, limit=limit, max_tokens=max_tokens, restart=restart, load=load, progress=not quiet
+    )
+
+    url = redact_url(result.database_url)
+    where = url.split("///", 1)[1] if url.startswith("sqlite") and "///" in url else url
+    console.print(f"\ndatabase: {where}", highlight=False)
+    if result.imports:
+        console.print(
+            "loaded: "
+            + ", ".join(f"{r.kind} {r.created} new/{r.updated} updated" for r in result.imports)
+            + f" ({result.load_seconds:.1f}s)",
+            highlight=False,
+        )
+    counts = Table("entity", "rows", title="what the store holds")
+    for label, count in result.counts.items():
+        counts.add_row(label, str(count))
+    console.print(counts)
+
+    drafts = Table(title=f"drafts of job {result.job.name}", show_lines=True)
+    drafts.add_column("product", ratio=2)
+    drafts.add_column("summary draft", ratio=3, overflow="fold")
+    for handle, title, summary in result.drafts:
+        drafts.add_row(f"{title}\n[dim]{handle}[/]", summary)
+    console.print(drafts)
+
+    job = result.job
+    rate = ""
+    if result.completion_tokens and job.seconds:
+        tokens = result.completion_tokens
+        rate = f", {tokens} tokens generated ({tokens / job.seconds:.1f} tok/s)"
+    console.print(
+        f"job {job.name}: {job.status}, {job.done}/{job.total} done ({job.processed} now, "
+        f"{job.skipped} already done), {job.failed} failed, {job.seconds:.1f}s{rate}",
+        highlight=False,
+    )
+    for key, error in job.errors:
+        console.print(f"  failed {key}: {error}", highlight=False, markup=False)
+    console.print(f"total time: {result.seconds:.1f}s\n")
+    console.print("[bold]next, try:[/]")
+    for line in (
+        "shopops db status                       # row counts and schema revision",
+        f"shopops jobs show {job.name}",
+        "shopops demo run --limit 24            # summaries of every demo product (resumes this job)",
+        'shopops llm chat "Write a tagline for a bamboo cutting board"',
+        "shopops import products my-shopify-export.csv",
+    ):
+        console.print(f"  {line}", highlight=False, markup=False)
+    if job.status != "done":
+        console.print(f"some products failed; retry them with: shopops jobs resume {job.name}")
+        raise typer.Exit(1)
+
+
+@app.command("generate")
+def generate(
+    out: Path = typer.Argument(..., help="directory to write the demo store files into"),
+    seed: int | None = typer.Option(None, "--seed", help="another seed gives another store (same shape)"),
+) -> None:
+    """Write the demo store's CSV, Markdown and JSON files: examples of every import format."""
+    from shopops.demo.generate import DEFAULT_SEED, generate_store
+
+    written = generate_store(out, DEFAULT_SEED if seed is None else seed)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
