@@ -307,3 +307,28 @@ class JobItem(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class VoiceProfileRecord(Timestamped, Base):
+    """A saved brand voice (see shopops.copy.types.VoiceProfile for the fields in ``profile``)."""
+
+    __tablename__ = "voice_profiles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ComplianceRule(Timestamped, Base):
+    """A merchant's own banned word or claim, on top of the built-in packs."""
+
+    __tablename__ = "compliance_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(100), unique=True)
+    pattern: Mapped[str] = mapped_column(Text)
+    match: Mapped[str] = mapped_column(String(10), default="word")  # word|regex
+    message: Mapped[str] = mapped_column(Text, default="")
+    marketplace: Mapped[str] = mapped_column(String(50), default="")  # "" = every marketplace
+    country: Mapped[str] = mapped_column(String(2), default="")  # "" = every country
+    severity: Mapped[str] = mapped_column(String(10), default="block")  # block|warn
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)

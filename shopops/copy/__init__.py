@@ -1,0 +1,1 @@
+"""Copy studio: grounded product and marketing copy, checked against the product record."""
