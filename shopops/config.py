@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=512, ge=1, le=8192)
     llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     llm_seed: int = 42
+    llm_parallel: int = Field(
+        default=1, ge=1, le=16, description="local model: concurrent generation slots (batch jobs use them)"
+    )
 
     openai_base_url: str = "https://api.openai.com/v1"
     openai_model: str = "gpt-4o-mini"
@@ -63,6 +66,9 @@ class Settings(BaseSettings):
     embed_openai_api_key: SecretStr | None = Field(default=None, description="default: openai_api_key")
 
     structured_max_attempts: int = Field(default=3, ge=1, le=10)
+    copy_max_regenerations: int = Field(
+        default=2, ge=0, le=5, description="copy: regenerations when the checker flags a claim"
+    )
     ray_address: str | None = None
     secret_key: SecretStr | None = Field(default=None, description="signs web sessions")
 
