@@ -21,6 +21,7 @@ import numpy as np
 from shopops.config import redact_url
 from shopops.embed.base import EmbeddingBackend, EmbedKind, batched, l2_normalise
 from shopops.errors import BackendError, BackendUnavailableError, ConfigError, ShopopsError
+from shopops.http_retry import RETRY_STATUSES, parse_retry_after
 
 # Output sizes of well-known models, so that ``dim`` needs no request for them.
 KNOWN_DIMS = {
@@ -30,7 +31,6 @@ KNOWN_DIMS = {
     "multilingual-e5-small": 384,
     "intfloat/multilingual-e5-small": 384,
 }
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 30.0
 FIX_URL = (
     "check that the embedding server is running and that SHOPOPS_EMBED_OPENAI_BASE_URL "
@@ -103,7 +103,8 @@ class OpenAIEmbedder(EmbeddingBackend):
                 if response.status_code not in RETRY_STATUSES:
                     raise self._client_error(response)
                 problem = f"HTTP {response.status_code}: {self._body_excerpt(response)}"
-                wait = max(wait, _retry_after(response))
+                retry_after = parse_retry_after(response.headers.get("retry-after")) or 0.0
+                wait = max(wait, min(retry_after, MAX_RETRY_AFTER_S))
             if attempt + 1 < attempts:
                 self._sleep(wait)
         raise BackendUnavailableError(
@@ -173,11 +174,3 @@ class OpenAIEmbedder(EmbeddingBackend):
 
     def _shown_url(self) -> str:
         return redact_url(self.url)
-
-
-def _retry_after(response: httpx.Response) -> float:
-    """Seconds from a numeric ``Retry-After`` header (capped), else 0."""
-    try:
-        return min(max(float(response.headers.get("retry-after", "0")), 0.0), MAX_RETRY_AFTER_S)
-    except ValueError:
-        return 0.0

@@ -9,21 +9,18 @@ message. The API key goes only into the Authorization header: never into logs or
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from shopops.config import Settings
 from shopops.errors import BackendError, BackendUnavailableError
+from shopops.http_retry import RETRY_STATUSES, backoff_delay, parse_retry_after
 from shopops.llm.base import ChatRequest, ChatResult, DeltaCallback, LLMBackend
 from shopops.llm.local import chat_body, error_message
-
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class _Retryable(Exception):
@@ -31,20 +28,6 @@ class _Retryable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 class OpenAILLM(LLMBackend):
@@ -134,10 +117,7 @@ class OpenAILLM(LLMBackend):
         )
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.backoff_max)
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)  # "equal jitter": spread, but never zero
+        return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_max, retry_after=retry_after)
 
     @contextmanager
     def _request(self, body: dict[str, Any]) -> Iterator[httpx.Response]:
@@ -160,7 +140,7 @@ class OpenAILLM(LLMBackend):
         if self._api_key:  # some servers echo the key they rejected
             message = message.replace(self._api_key, "***")
         status = response.status_code
-        if status in RETRY_STATUS:
+        if status in RETRY_STATUSES:
             raise _Retryable(
                 f"HTTP {status}: {message}", parse_retry_after(response.headers.get("retry-after"))
             )
