@@ -53,6 +53,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
+    # Route modules import this one (get_context), so they are imported here, not at the top.
+    from shopops.api import routes_copy, routes_drafts
+
+    app.include_router(routes_copy.router)
+    app.include_router(routes_drafts.router)
     return app
 
 

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 from rich.console import Console
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
-from shopops.errors import InputError, NotFoundError
+from shopops.errors import InputError
 from shopops.jobs import JobKind, JobSummary, run_job
 from shopops.llm.base import Message
 from shopops.store import models
@@ -55,8 +56,6 @@ IMPORTS = (
     ("inventory", "inventory.csv"),
     ("knowledge", "knowledge"),
 )
-HIDDEN_ATTRIBUTES = {"body_html", "images", "published", "gift_card"}
-INTERNAL_TAGS = {"final sale", "clearance"}  # merchandising flags, not product facts
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 Point = Annotated[str, StringConstraints(min_length=3, max_length=90)]
@@ -84,38 +83,24 @@ def demo_handles(db: Database, limit: int) -> list[str]:
 
 
 def product_facts(session: Session, handle: str) -> tuple[models.Product, dict[str, Any]]:
-    """The product and the facts the model may use, as stored (not as the generator made them)."""
-    product = session.scalar(
-        select(models.Product)
-        .where(models.Product.handle == handle)
-        .options(selectinload(models.Product.variants))
-    )
-    if product is None:
-        raise NotFoundError(
-            f"no product with handle {handle!r}", hint="run `shopops demo run` to load the demo"
-        )
-    prices = sorted({float(v.price) for v in product.variants})
+    """The product and the facts the model may use, as stored (not as the generator made them).
+
+    The facts come from :func:`shopops.copy.facts.facts_from_product`; this keeps the demo's own
+    prompt format (a JSON object with a price string and sorted option values)."""
+    product = get_product(session, handle)
+    known = facts_from_product(product, max_description=700)
     facts: dict[str, Any] = {
-        "title": product.title,
-        "type": product.product_type,
-        "category": product.category.split(" > ")[-1] if product.category else "",
-        "description": product.description[:700],
-        "tags": [t for t in product.tags if t.lower() not in INTERNAL_TAGS],
+        "title": known.title,
+        "type": known.product_type,
+        "category": known.category,
+        "description": known.description,
+        "tags": known.tags,
+        "attributes": known.attributes,
+        "options": {name: sorted(values) for name, values in known.options.items()},
     }
-    attributes = {
-        k: v
-        for k, v in (product.attributes or {}).items()
-        if k not in HIDDEN_ATTRIBUTES and isinstance(v, str | int | float)
-    }
-    if attributes:
-        facts["attributes"] = attributes
-    if product.option_names:
-        facts["options"] = {
-            name: sorted({str(v.option_values[i]) for v in product.variants if len(v.option_values) > i})
-            for i, name in enumerate(product.option_names)
-        }
-    if prices:
-        facts["price"] = f"{prices[0]:.2f}" if len(prices) == 1 else f"{prices[0]:.2f}-{prices[-1]:.2f}"
+    if known.price is not None:
+        low, high = known.price, known.price_max
+        facts["price"] = f"{low:.2f}" if high in (None, low) else f"{low:.2f}-{high:.2f}"
     return product, {k: v for k, v in facts.items() if v}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import typer
+from alembic.script import ScriptDirectory
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, SecretStr
@@ -28,6 +29,7 @@ from shopops.errors import (
     StoreError,
     StructuredOutputError,
 )
+from shopops.store.db import alembic_config
 
 LEAK = "sk-live-do-not-show"
 
@@ -90,7 +92,9 @@ def test_health_reports_versions_and_backends(client: TestClient, settings: Sett
         "status": "ok",
         "version": __version__,
         "database": "sqlite" if settings.effective_database_url.startswith("sqlite") else "postgresql",
-        "schema_revision": "0001",
+        "schema_revision": ScriptDirectory.from_config(
+            alembic_config(settings.effective_database_url)
+        ).get_current_head(),
         "llm_backend": "fake",
         "embed_backend": "hash",
     }
