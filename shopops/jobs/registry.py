@@ -41,6 +41,7 @@ class JobKind:
 # kind -> "module:attribute" of a JobKind, resolved on first use.
 BUILTIN_KINDS: dict[str, str] = {
     "demo.summary": "shopops.demo.run:SUMMARY_JOB",
+    "copy.generate": "shopops.copy.batch:GENERATE_JOB",
 }
 _registered: dict[str, JobKind] = {}
 

@@ -2,8 +2,17 @@
 
 xllamacpp's ``Server`` also opens a loopback HTTP listener. Anyone on the machine could use it,
 so every server gets a random API key (never shown); requests without it are answered 401.
-The model loads on first use. Generation is serialised by a lock: on a few CPU cores parallel
-slots gain little (see DESIGN.md), and one slot keeps memory small.
+The model loads on first use. By default it has one generation slot and generation is serialised;
+``n_parallel`` (``settings.llm_parallel``) gives llama.cpp that many slots, and up to that many
+threads may then call :meth:`LocalLLM.execute` at once: llama.cpp batches the slots' tokens into one
+decode step. xllamacpp releases the GIL inside ``handle_chat_completions`` and queues requests to
+llama.cpp's server loop, which serves concurrent callers (checked: 8 threads at once on 8 slots
+all complete, and Python threads keep running meanwhile), so the only guard needed is a semaphore
+that keeps callers to the number of slots. The context (``n_ctx``) is per slot here;
+llama.cpp splits its context across slots, so the server gets ``n_ctx * n_parallel``.
+
+Every request asks for ``cache_prompt``: a slot keeps the KV cache of its last prompt and only
+processes the part of the next prompt after the common prefix (the shared instructions).
 """
 
 from __future__ import annotations
@@ -91,7 +100,8 @@ class LocalLLM(LLMBackend):
         self.verbosity = verbosity
         self._server: Any = None
         self._load_lock = threading.Lock()
-        self._generate_lock = threading.Lock()
+        # One permit per llama.cpp slot: more concurrent callers would only queue inside llama.cpp.
+        self._slots = threading.BoundedSemaphore(max(1, n_parallel))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalLLM:
@@ -101,6 +111,7 @@ class LocalLLM(LLMBackend):
             n_ctx=settings.llm_context,
             threads=settings.llm_threads,
             seed=settings.llm_seed,
+            n_parallel=settings.llm_parallel,
             verbosity=3 if os.environ.get("SHOPOPS_DEBUG") == "1" else 0,
         )
 
@@ -123,7 +134,7 @@ class LocalLLM(LLMBackend):
         path = ensure_model(self.spec, self.data_dir)
         params = build_params(
             path,
-            n_ctx=self.n_ctx,
+            n_ctx=self.n_ctx * max(1, self.n_parallel),  # llama.cpp divides n_ctx among the slots
             threads=self.threads,
             seed=self.seed,
             n_parallel=self.n_parallel,
@@ -147,8 +158,9 @@ class LocalLLM(LLMBackend):
         body = chat_body(request, stream=on_delta is not None)
         if request.json_schema is not None:
             body["response_format"] = {"type": "json_schema", "json_schema": {"schema": request.json_schema}}
+        body["cache_prompt"] = True  # reuse the slot's cached prefix (the shared instructions)
         started = time.perf_counter()
-        with self._generate_lock:
+        with self._slots:
             response = self._call(server, body) if on_delta is None else self._stream(server, body, on_delta)
         latency_ms = (time.perf_counter() - started) * 1000
         return self._result(response, latency_ms)
