@@ -17,7 +17,19 @@ import typer
 from rich.text import Text
 
 from shopops import __version__
-from shopops.cli import config_cmd, db_cmd, demo_cmd, import_cmd, jobs_cmd, llm_cmd, serve_cmd
+from shopops.cli import (
+    config_cmd,
+    copy_batch_cmd,  # noqa: F401 - registers `copy generate` and `copy export`
+    copy_cmd,
+    db_cmd,
+    demo_cmd,
+    drafts_cmd,
+    eval_cmd,
+    import_cmd,
+    jobs_cmd,
+    llm_cmd,
+    serve_cmd,
+)
 from shopops.cli.common import err_console
 from shopops.config import load_settings
 from shopops.context import AppContext
@@ -37,6 +49,9 @@ app.add_typer(llm_cmd.app, name="llm")
 app.add_typer(llm_cmd.model_app, name="model")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(demo_cmd.app, name="demo")
+app.add_typer(copy_cmd.app, name="copy")
+app.add_typer(drafts_cmd.app, name="drafts")
+app.add_typer(eval_cmd.app, name="eval")
 app.command("serve")(serve_cmd.serve)
 
 
