@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from shopops.copy.compliance import ComplianceRuleSpec, load_rules, validate_rule
 from shopops.copy.facts import facts_from_product, get_product
-from shopops.copy.prompts import MAX_TOKENS, build_messages, feedback_messages, output_model, render
+from shopops.copy.prompts import (
+    MAX_TOKENS,
+    build_messages,
+    feedback_messages,
+    output_model,
+    render,
+    render_fields,
+)
+from shopops.copy.repair import remove_ungrounded
 from shopops.copy.types import CopyChecks, CopyKind, CopyRequest, CopyResult, ProductFacts, VoiceProfile
 from shopops.copy.voice import get_voice
 from shopops.errors import InputError, NotFoundError, StructuredOutputError
@@ -111,7 +119,42 @@ def generate_variant(
         conversation += feedback_messages(generated.result.text, checks.flags, request)
     assert best is not None
     best.checks.regenerations = attempt
+    if best.checks.blocking:
+        best = _repaired(best, facts, request, rules=rules, prompt_texts=prompt_texts)
     return best
+
+
+def _repaired(
+    result: CopyResult,
+    facts: ProductFacts,
+    request: CopyRequest,
+    *,
+    rules: Sequence[ComplianceRuleSpec] | None,
+    prompt_texts: Sequence[str],
+) -> CopyResult:
+    """The result with sentences carrying ungrounded claims removed, when that leaves copy with
+    fewer blocking flags; otherwise the result unchanged (its flags keep blocking approval)."""
+    from shopops.copy.checker import check_copy
+
+    fields, removed = remove_ungrounded(result.fields, result.checks.flags)
+    if not removed:
+        return result
+    text, fields, page = render_fields(result.kind, fields)
+    if not text.strip():
+        return result
+    checks = check_copy(
+        text,
+        facts,
+        language=request.language,
+        rules=rules,
+        marketplace=request.marketplace,
+        country=request.country,
+        prompt_texts=prompt_texts,
+    )
+    if _blocking_count(checks) >= _blocking_count(result.checks):
+        return result
+    checks.regenerations, checks.removed = result.checks.regenerations, removed
+    return result.model_copy(update={"text": text, "fields": fields, "html": page, "checks": checks})
 
 
 def generate_copy(

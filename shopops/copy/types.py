@@ -124,6 +124,7 @@ class CopyChecks(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     claims_checked: int = 0
     regenerations: int = 0
+    removed: list[str] = Field(default_factory=list)  # sentences dropped for ungrounded claims
 
     @property
     def blocking(self) -> bool:
