@@ -59,7 +59,9 @@ class Claim:
 _NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _ZHNUM = f"[{ZH_NUMERAL_CHARS}]+"
 _NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_NOT_AFTER = r"(?<![A-Za-z0-9.\-/#])"  # a number inside a model code ("X-200", "A65") is no claim
+# A number inside a model code ("X-200", "A65") or a fraction/ratio ("1/2", "24/7") is no claim;
+# after a slash that separates words it is one ("8GB/512GB SSD", "Warranty/3months").
+_NOT_AFTER = r"(?<![A-Za-z0-9.\-#])(?<!\d/)"
 
 
 def parse_number(text: str) -> float | None:

@@ -3,8 +3,9 @@
 After the regeneration loop, a small model sometimes keeps one invented detail ("made of durable
 plastic" on a cable whose record names no material). Removing that sentence is always faithful:
 what remains was already checked, and the reviewer sees what was removed (``CopyChecks.removed``).
-Only grounding flags (unsupported / contradicted) are repaired this way; a banned term, a refusal or
-a prompt echo is a reason to regenerate or edit, not to trim. Single-line fields (a title, an SEO
+Grounding flags (unsupported / contradicted) and echoed prompt text ("List Price: 230 INR") are
+repaired this way: a sentence that only restates a prompt label is not copy. A banned term or a
+refusal is a reason to regenerate or edit, not to trim. Single-line fields (a title, an SEO
 title) are never cut: their flags stay and block approval.
 """
 
@@ -16,9 +17,9 @@ from typing import Any
 
 from shopops.copy.types import Flag
 
-REPAIRABLE = frozenset({"unsupported", "contradicted"})
-# A sentence ends at . ! ? (Latin) or 。！？ (CJK), keeping the terminator with its sentence.
-SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+|$)")
+REPAIRABLE = frozenset({"unsupported", "contradicted", "prompt_echo"})
+# A sentence ends at . ! ? followed by a space or the end ("1.5 m" does not end one), or at 。！？.
+SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|[。！？]+|$)", re.DOTALL)
 # Fields that hold prose (lists of sentences or items) and may lose a sentence; others stay whole.
 PROSE_FIELDS = frozenset({"paragraphs", "intro", "features", "bullets", "body", "post", "blurb"})
 

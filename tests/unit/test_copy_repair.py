@@ -24,6 +24,7 @@ INVENTS_PLASTIC = json.dumps(
 
 def test_sentences_split_latin_and_cjk() -> None:
     assert sentences("One. Two! Three?") == ["One.", "Two!", "Three?"]
+    assert sentences("It is 1.5 m long. Made of oak.") == ["It is 1.5 m long.", "Made of oak."]
     assert sentences("容量500毫升。不锈钢材质！") == ["容量500毫升。", "不锈钢材质！"]
 
 
@@ -36,6 +37,14 @@ def test_only_sentences_with_grounding_flags_are_removed() -> None:
     assert repaired["x"] == "plastic"  # not a prose field: left for the reviewer
     banned = Flag(kind="compliance", message="banned", claim="plastic", rule="custom.plastic")
     assert remove_ungrounded(fields, [banned]) == (fields, [])
+
+
+def test_a_sentence_echoing_a_prompt_label_is_removed() -> None:
+    fields = {"paragraphs": ["Acrylic colours, 10 shades of 15ml.", "Price: 200 INR, List Price: 230 INR"]}
+    echo = Flag(kind="prompt_echo", message="The copy repeats prompt text.", claim="List Price:")
+    repaired, removed = remove_ungrounded(fields, [echo])
+    assert repaired == {"paragraphs": ["Acrylic colours, 10 shades of 15ml."]}
+    assert removed == ["Price: 200 INR, List Price: 230 INR"]
 
 
 def test_copy_that_keeps_inventing_is_trimmed_and_no_longer_blocks() -> None:
