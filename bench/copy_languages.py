@@ -7,6 +7,7 @@ measured, per language, on the same demo products with the same facts:
 - ``unsupported``: share with a claim the checker could not ground (after regeneration and repair);
 - ``blocked``: share whose draft would be blocked from approval (any blocking flag);
 - ``refusals``: outputs that are refusals or prompt echoes;
+- ``failed``: products for which the model gave no schema-valid output at all;
 - ``seconds/item`` and mean length in characters.
 
     .venv/bin/python bench/copy_languages.py [--products 4] [--langs en,zh,es,pt,id,vi,th,ar]
@@ -36,6 +37,7 @@ from shopops.copy.facts import facts_from_product
 from shopops.copy.service import generate_copy
 from shopops.copy.types import LANGUAGES, CopyKind, CopyRequest, ProductFacts, VoiceProfile
 from shopops.demo.run import load_demo_store
+from shopops.errors import StructuredOutputError
 from shopops.langid import detect_language
 from shopops.llm.registry import create_llm
 from shopops.store.db import open_database
@@ -61,24 +63,31 @@ def demo_facts(count: int) -> list[ProductFacts]:
 
 
 def measure(llm: Any, facts: list[ProductFacts], language: str, kind: CopyKind) -> dict[str, Any]:
-    outputs, started = [], time.perf_counter()
+    """Figures for one language. A product with no schema-valid output counts as ``failed`` and as
+    neither right nor grounded: the shares are over every product asked for."""
+    outputs, failed, started = [], 0, time.perf_counter()
     for item in facts:
         request = CopyRequest(product=item.id, kind=kind, language=language)  # type: ignore[arg-type]
-        (result,) = generate_copy(llm, item, request, voice=VoiceProfile(), max_regenerations=2)
+        try:
+            (result,) = generate_copy(llm, item, request, voice=VoiceProfile(), max_regenerations=2)
+        except StructuredOutputError:
+            failed += 1
+            continue
         outputs.append(result)
     elapsed = time.perf_counter() - started
     kinds = [{flag.kind for flag in r.checks.flags if flag.blocking} for r in outputs]
-    n = len(outputs)
+    n = len(facts)
     return {
         "language": language,
         "n": n,
+        "failed": failed,
         "right_language": sum(detect_language(r.text) == language for r in outputs) / n,
         "unsupported": sum(bool(k & {"unsupported", "contradicted"}) for k in kinds) / n,
         "blocked": sum(r.checks.blocking for r in outputs) / n,
         "refusals": sum(bool(k & {"refusal", "prompt_echo"}) for k in kinds),
         "seconds_per_item": elapsed / n,
-        "mean_chars": mean(len(r.text) for r in outputs),
-        "sample": outputs[0].text[:160],
+        "mean_chars": mean(len(r.text) for r in outputs) if outputs else 0,
+        "sample": outputs[0].text[:160] if outputs else "",
     }
 
 
@@ -101,12 +110,23 @@ def main() -> int:
         print(json.dumps({"model": settings.local_model, "kind": args.kind, "languages": rows}))
         return 0
     table = Table(title=f"{args.kind} per language, {settings.local_model}, {len(facts)} demo products")
-    columns = ("lang", "right language", "unsupported", "blocked", "refusals", "s/item", "chars", "sample")
+    columns = (
+        "lang",
+        "failed",
+        "right language",
+        "unsupported",
+        "blocked",
+        "refusals",
+        "s/item",
+        "chars",
+        "sample",
+    )
     for column in columns:
         table.add_column(column)
     for r in rows:
         table.add_row(
             r["language"],
+            str(r["failed"]),
             f"{r['right_language']:.0%}",
             f"{r['unsupported']:.0%}",
             f"{r['blocked']:.0%}",
