@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from shopops.errors import ConfigError, SecretInFileError
 
 LocalModelName = Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
-SECRET_FIELDS = frozenset({"openai_api_key", "embed_openai_api_key", "secret_key"})
+SECRET_FIELDS = frozenset({"openai_api_key", "embed_openai_api_key", "reply_webhook_secret"})
 DEFAULT_CONFIG_FILE = "shopops.toml"
 
 
@@ -70,7 +70,24 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="copy: regenerations when the checker flags a claim"
     )
     ray_address: str | None = None
-    secret_key: SecretStr | None = Field(default=None, description="signs web sessions")
+
+    # The team workspace (API and web UI).
+    session_days: int = Field(default=14, ge=1, le=365, description="how long a sign-in lasts")
+    cookie_secure: bool = Field(
+        default=False, description="mark the session cookie Secure (set when served over HTTPS)"
+    )
+    api_rate_limit: int = Field(
+        default=600, ge=0, description="requests per minute per user, API key or address; 0 = off"
+    )
+    login_rate_limit: int = Field(
+        default=10, ge=0, description="sign-in attempts per minute per address; 0 = off"
+    )
+    reply_webhook_url: str | None = Field(
+        default=None, description="approved support replies are POSTed here (JSON) to be sent"
+    )
+    reply_webhook_secret: SecretStr | None = Field(
+        default=None, description="signs webhook bodies (X-Shopops-Signature: sha256=<hmac>)"
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -13,7 +13,10 @@
     │   └── StructuredOutputError     no schema-valid output after N attempts
     ├── StoreError                    database problems                    HTTP 500
     │   └── MigrationError            schema is not at the expected revision
-    └── JobError                      a batch job cannot run or resume     HTTP 409
+    ├── JobError                      a batch job cannot run or resume     HTTP 409
+    ├── AuthenticationError           not signed in / no valid API key     HTTP 401
+    ├── PermissionDeniedError         this role may not do this            HTTP 403
+    └── RateLimitError                too many requests; retry later       HTTP 429
 
 CLI adapters print ``str(error)`` and exit 1 (traceback only with ``--debug``); the API renders
 ``{"error": str(error), "type": ClassName}`` with ``error.http_status``.
@@ -110,3 +113,23 @@ class MigrationError(StoreError):
 
 class JobError(ShopopsError):
     http_status = 409
+
+
+class AuthenticationError(ShopopsError):
+    """No valid credentials: sign in, or send an API key."""
+
+    http_status = 401
+
+
+class PermissionDeniedError(ShopopsError):
+    """Signed in, but this role may not do this."""
+
+    http_status = 403
+
+
+class RateLimitError(ShopopsError):
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, hint=hint)

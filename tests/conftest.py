@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -85,3 +85,20 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED_DATA
+
+
+@pytest.fixture
+def auth_headers(ctx: AppContext) -> Callable[[str], dict[str, str]]:
+    """``auth_headers("manager")``: API-key headers of a user with that role (made on first use)."""
+    from shopops.auth.accounts import create_user
+    from shopops.auth.sessions import issue_api_key
+
+    made: dict[str, dict[str, str]] = {}
+
+    def headers(role: str) -> dict[str, str]:
+        if role not in made:
+            user = create_user(ctx.db, f"{role}@test.example", None, role=role, name=role.title())
+            made[role] = {"Authorization": f"Bearer {issue_api_key(ctx.db, user.id, actor='test')}"}
+        return made[role]
+
+    return headers

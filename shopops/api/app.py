@@ -17,15 +17,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopops import __version__
+from shopops.api.security import settings_manager
+from shopops.auth.ratelimit import RateLimiter
 from shopops.config import Settings, redacted
 from shopops.context import AppContext
-from shopops.errors import ShopopsError
+from shopops.errors import AuthenticationError, RateLimitError, ShopopsError
 
 log = logging.getLogger("shopops.api")
 router = APIRouter(prefix="/api")
@@ -51,11 +53,14 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.api_limiter = RateLimiter(ctx.settings.api_rate_limit)
+    app.state.login_limiter = RateLimiter(ctx.settings.login_rate_limit)
     install_error_handlers(app)
     app.include_router(router)
     # Route modules import this one (get_context), so they are imported here, not at the top.
-    from shopops.api import routes_copy, routes_drafts
+    from shopops.api import routes_auth, routes_copy, routes_drafts
 
+    app.include_router(routes_auth.router)
     app.include_router(routes_copy.router)
     app.include_router(routes_drafts.router)
     return app
@@ -84,7 +89,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _shopops_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ShopopsError)
-    return JSONResponse(error_body(str(exc), type(exc).__name__), status_code=exc.http_status)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimitError):
+        headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, AuthenticationError):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        error_body(str(exc), type(exc).__name__), status_code=exc.http_status, headers=headers
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -128,7 +140,7 @@ def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/config")
+@router.get("/config", dependencies=[Depends(settings_manager)])
 def config(request: Request) -> dict[str, Any]:
     """The effective settings; secrets appear only as ``***`` (set) or null (unset)."""
     return redacted(get_context(request).settings)

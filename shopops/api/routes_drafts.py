@@ -1,35 +1,38 @@
-"""``/api/drafts``: the review queue over :mod:`shopops.workflow.drafts`.
+"""``/api/drafts``: the review queue over :mod:`shopops.workflow`.
 
-Who acts is the ``actor`` dependency: until accounts and roles arrive it is the
-``X-Shopops-Actor`` header (default ``api``); the auth issue replaces that one function.
+Reading needs ``read``; deciding needs ``drafts.decide`` on the route *and* the permission of the
+draft's kind (``shopops.auth.roles.require_decide``); an override of blocking flags needs
+``drafts.approve`` (a manager's call); editing or regenerating needs ``drafts.edit`` and the
+kind's own permission (``copy.write`` for copy).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from shopops.api.app import get_context
+from shopops.api.security import decider, editor, reader
+from shopops.auth.accounts import Principal
+from shopops.auth.roles import Permission, can, permission_for_kind, require, require_decide, require_edit
 from shopops.context import AppContext
 from shopops.workflow.drafts import (
     MAX_PAGE,
     DraftPage,
     DraftView,
     approve_draft,
+    audit_trail,
     edit_draft,
     get_draft,
     list_drafts,
     reject_draft,
 )
+from shopops.workflow.review import MAX_BULK, BulkResult, bulk_approve, request_regeneration
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
-
-
-def actor(x_shopops_actor: str | None = Header(default=None, max_length=200)) -> str:
-    """Who performs the action, for the audit log."""
-    return (x_shopops_actor or "").strip() or "api"
 
 
 class ApproveBody(BaseModel):
@@ -45,14 +48,36 @@ class EditBody(BaseModel):
     fields: dict[str, Any] | None = None
 
 
+class RegenerateBody(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class BulkApproveBody(BaseModel):
+    ids: list[int] | None = Field(default=None, max_length=MAX_BULK)
+    kind: str | None = Field(default=None, max_length=50, description="kind prefix, e.g. copy.")
+    subject_type: str | None = Field(default=None, max_length=30)
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
 @router.get("")
 def list_(
-    kind: str | None = Query(None, description="kind prefix, e.g. copy. or copy.title"),
+    kind: str | None = Query(None, max_length=50, description="kind prefix, e.g. copy. or copy.title"),
     status: str | None = Query(None, description="draft | approved | rejected"),
-    subject_type: str | None = None,
-    subject_id: str | None = None,
+    subject_type: str | None = Query(None, max_length=30),
+    subject_id: str | None = Query(None, max_length=100),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0),
+    _: Principal = Depends(reader),
     ctx: AppContext = Depends(get_context),
 ) -> DraftPage:
     return list_drafts(
@@ -66,33 +91,78 @@ def list_(
     )
 
 
+@router.post("/bulk-approve")
+def bulk(
+    body: BulkApproveBody, who: Principal = Depends(decider), ctx: AppContext = Depends(get_context)
+) -> BulkResult:
+    """Approve every pending draft matching the filters that has no blocking flag; the rest are
+    listed in ``skipped`` with the reason."""
+    return bulk_approve(
+        ctx.db,
+        who.email,
+        ids=body.ids,
+        kind=body.kind,
+        subject_type=body.subject_type,
+        may_decide=lambda kind: can(who.role, permission_for_kind(kind)),
+    )
+
+
 @router.get("/{draft_id}")
-def show(draft_id: int, ctx: AppContext = Depends(get_context)) -> DraftView:
+def show(draft_id: int, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> DraftView:
     return get_draft(ctx.db, draft_id)
+
+
+@router.get("/{draft_id}/audit")
+def audit(
+    draft_id: int, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
+) -> list[AuditEntry]:
+    get_draft(ctx.db, draft_id)
+    return [AuditEntry.model_validate(row) for row in audit_trail(ctx.db, draft_id)]
 
 
 @router.post("/{draft_id}/approve")
 def approve(
     draft_id: int,
     body: ApproveBody | None = None,
-    who: str = Depends(actor),
+    who: Principal = Depends(decider),
     ctx: AppContext = Depends(get_context),
 ) -> DraftView:
-    """Approve; answers 422 listing the blocking flags unless ``override_reason`` is given."""
+    """Approve; answers 422 listing the blocking flags unless a manager gives ``override_reason``."""
+    require_decide(who.role, get_draft(ctx.db, draft_id).kind)
     reason = body.override_reason if body else None
-    return approve_draft(ctx.db, draft_id, who, override_reason=reason)
+    if reason:
+        require(who.role, Permission.DRAFTS_APPROVE)
+    return approve_draft(ctx.db, draft_id, who.email, override_reason=reason)
 
 
 @router.post("/{draft_id}/reject")
 def reject(
-    draft_id: int, body: RejectBody, who: str = Depends(actor), ctx: AppContext = Depends(get_context)
+    draft_id: int, body: RejectBody, who: Principal = Depends(decider), ctx: AppContext = Depends(get_context)
 ) -> DraftView:
-    return reject_draft(ctx.db, draft_id, who, body.reason)
+    require_decide(who.role, get_draft(ctx.db, draft_id).kind)
+    return reject_draft(ctx.db, draft_id, who.email, body.reason)
 
 
 @router.post("/{draft_id}/edit")
 def edit(
-    draft_id: int, body: EditBody, who: str = Depends(actor), ctx: AppContext = Depends(get_context)
+    draft_id: int,
+    body: EditBody,
+    who: Principal = Depends(editor),
+    ctx: AppContext = Depends(get_context),
 ) -> DraftView:
     """Replace the text (or a copy draft's fields); copy is checked again."""
-    return edit_draft(ctx.db, draft_id, who, text=body.text, fields=body.fields)
+    require_edit(who.role, get_draft(ctx.db, draft_id).kind)
+    return edit_draft(ctx.db, draft_id, who.email, text=body.text, fields=body.fields)
+
+
+@router.post("/{draft_id}/regenerate")
+def regenerate(
+    draft_id: int,
+    body: RegenerateBody | None = None,
+    who: Principal = Depends(editor),
+    ctx: AppContext = Depends(get_context),
+) -> list[DraftView]:
+    """Write the draft again with the same request (the model runs); the old draft is rejected
+    with the note and the new drafts are returned."""
+    require_edit(who.role, get_draft(ctx.db, draft_id).kind)
+    return request_regeneration(ctx, draft_id, who.email, body.note if body else "")

@@ -59,6 +59,7 @@ class Timestamped:
 
 class User(Timestamped, Base):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_api_key_hash", "api_key_hash", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -67,6 +68,35 @@ class User(Timestamped, Base):
     api_key_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(10), default="en")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    api_key_prefix: Mapped[str] = mapped_column(String(20), default="")  # shown in lists, never the key
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Team(Timestamped, Base):
+    """A group that work is routed to: by ticket intent, language, and its business hours."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    intents: Mapped[list[Any]] = mapped_column(default=list)  # [] = any intent
+    languages: Mapped[list[Any]] = mapped_column(default=list)  # [] = any language
+    timezone: Mapped[str] = mapped_column(String(60), default="UTC")
+    # {"days": [0..6 Monday=0], "start": "09:00", "end": "18:00"}; {} = always open
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)  # takes what no other team matches
+
+
+class UserSession(Base):
+    """A signed-in browser. Only the sha256 of the cookie's token is stored."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Product(Timestamped, Base):
@@ -253,6 +283,62 @@ class Draft(Timestamped, Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_note: Mapped[str] = mapped_column(Text, default="")
     generation_id: Mapped[int | None] = mapped_column(ForeignKey("generation_log.id"))
+
+
+class Assignment(Timestamped, Base):
+    """Who owns a piece of work (an escalated ticket, an alert, a draft) and by when."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(30))  # ticket|alert|draft
+    entity_id: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|done
+    routed_by: Mapped[str] = mapped_column(String(200), default="")  # the rule or person that placed it
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_entity", "entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    mentions: Mapped[list[Any]] = mapped_column(default=list)  # user ids
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Base):
+    """One line in a person's inbox: an assignment or an @mention."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))  # assigned|mention|due
+    entity_type: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class WebhookDelivery(Base):
+    """One attempt to deliver an approved reply to the configured webhook (no secrets stored)."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(300))  # scheme://host/path, no query or credentials
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditLog(Base):

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from shopops import __version__
 from shopops.api.app import create_app
+from shopops.auth.accounts import create_user
+from shopops.auth.sessions import issue_api_key
 from shopops.cli import serve_cmd
 from shopops.config import Settings
 from shopops.context import AppContext
@@ -179,17 +181,22 @@ def test_unknown_route_and_wrong_method_use_the_shape(client: TestClient) -> Non
 def test_config_is_redacted(tmp_path: Path) -> None:
     settings = Settings(
         data_dir=tmp_path,
-        database_url="postgresql://shop:pw123@db.internal/shop",
+        database_url=f"sqlite:///{tmp_path / 'shop.db'}",
         openai_api_key=SecretStr(LEAK),
+        openai_base_url="https://shop:pw123@llm.internal/v1",
         llm_backend="fake",
         embed_backend="hash",
     )
-    with TestClient(create_app(settings)) as client:
-        response = client.get("/api/config")
+    app = create_app(settings)
+    user = create_user(app.state.ctx.db, "boss@test.example", None, role="manager")
+    key = issue_api_key(app.state.ctx.db, user.id, actor="test")
+    with TestClient(app) as client:
+        assert client.get("/api/config").status_code == 401
+        response = client.get("/api/config", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     assert body["openai_api_key"] == "***"
-    assert body["database_url"] == "postgresql://shop:***@db.internal/shop"
+    assert body["openai_base_url"] == "https://shop:***@llm.internal/v1"
     assert body["llm_backend"] == "fake"
     assert LEAK not in response.text and "pw123" not in response.text
 

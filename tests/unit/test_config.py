@@ -82,7 +82,7 @@ def test_invalid_toml_syntax_is_a_config_error(tmp_path: Path) -> None:
         load_settings()
 
 
-@pytest.mark.parametrize("name", ["openai_api_key", "embed_openai_api_key", "secret_key"])
+@pytest.mark.parametrize("name", ["openai_api_key", "embed_openai_api_key", "reply_webhook_secret"])
 def test_secret_in_toml_is_refused_naming_the_env_var(tmp_path: Path, name: str) -> None:
     write_toml(tmp_path, f'{name} = "sk-in-a-file"\n')
     with pytest.raises(SecretInFileError) as info:

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from shopops.api.app import create_app
+from shopops.auth.accounts import create_user
+from shopops.auth.sessions import issue_api_key
 from shopops.cli.main import app
 from shopops.config import Settings
 from shopops.context import AppContext
@@ -180,9 +182,16 @@ def api(settings: Settings) -> Iterator[tuple[TestClient, AppContext]]:
         yield client, context
 
 
+def api_key_headers(ctx: AppContext, role: str) -> dict[str, str]:
+    user = create_user(ctx.db, f"{role}@test.example", None, role=role)
+    return {"Authorization": f"Bearer {issue_api_key(ctx.db, user.id, actor='test')}"}
+
+
 def test_api_write_review_and_errors(api: tuple[TestClient, AppContext]) -> None:
     client, ctx = api
     add_board(ctx.db)
+    operator, manager = api_key_headers(ctx, "operator"), api_key_headers(ctx, "manager")
+    client.headers.update(manager)
     fake = ctx.llm.backend
     assert isinstance(fake, FakeLLM)
     fake.add_script(INVENTED, CLEAN)
@@ -205,7 +214,7 @@ def test_api_write_review_and_errors(api: tuple[TestClient, AppContext]) -> None
     edited = client.post(
         f"/api/drafts/{blocked['draft_id']}/edit",
         json={"fields": {"title": "Moso Bamboo Cutting Board"}},
-        headers={"X-Shopops-Actor": "ana@example.com"},
+        headers=operator,
     )
     assert edited.status_code == 200 and edited.json()["checks"]["blocking"] is False
     approved = client.post(f"/api/drafts/{blocked['draft_id']}/approve", json={})
@@ -215,8 +224,15 @@ def test_api_write_review_and_errors(api: tuple[TestClient, AppContext]) -> None
     assert client.post(f"/api/drafts/{clean['draft_id']}/reject", json={}).status_code == 422
 
     with ctx.db.session() as session:
-        actors = [a.actor for a in session.scalars(select(models.AuditLog).order_by(models.AuditLog.id))]
-    assert actors == ["ana@example.com", "api", "api"]
+        rows = session.scalars(
+            select(models.AuditLog).where(models.AuditLog.entity_type == "draft").order_by(models.AuditLog.id)
+        )
+        actors = [a.actor for a in rows]
+    assert actors == [
+        "operator@test.example",
+        "manager@test.example",
+        "manager@test.example",
+    ]
 
     missing = client.get("/api/drafts/9999")
     assert missing.status_code == 404 and missing.json() == {
