@@ -29,6 +29,7 @@ from shopops.cli import (
     jobs_cmd,
     llm_cmd,
     serve_cmd,
+    users_cmd,
 )
 from shopops.cli.common import err_console
 from shopops.config import load_settings
@@ -52,6 +53,7 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(copy_cmd.app, name="copy")
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(users_cmd.app, name="users")
 app.command("serve")(serve_cmd.serve)
 
 

@@ -25,19 +25,30 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="interface to listen on"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
 ) -> None:
-    """Serve the HTTP API (GET /api/health, /api/config; docs at /docs)."""
+    """Serve the web UI and the HTTP API (sign in at /, API docs at /docs)."""
     import uvicorn
 
     from shopops.api.app import create_app
 
     app_ctx = get_ctx(ctx)
-    app_ctx.db  # noqa: B018 - open and migrate now, so a bad database URL fails before listening
-    if not is_loopback(host):
+    from shopops.auth.accounts import count_users
+
+    if count_users(app_ctx.db) == 0:  # also opens and migrates the store: a bad URL fails here
         err_console.print(
-            f"warning: listening on {host} exposes the API beyond this machine, and it has no "
-            "authentication yet; prefer 127.0.0.1 behind a reverse proxy that authenticates",
+            "no accounts yet: create the owner first with `shopops users create you@example.com "
+            "--role owner` (or run `shopops demo run` for the demo team)",
             style="yellow",
             highlight=False,
             soft_wrap=True,
         )
+    if not is_loopback(host):
+        err_console.print(
+            f"warning: listening on {host} exposes shopops beyond this machine over plain HTTP; "
+            "put it behind a reverse proxy with TLS and set SHOPOPS_COOKIE_SECURE=true",
+            style="yellow",
+            highlight=False,
+            soft_wrap=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    err_console.print(f"shopops is at http://{shown}:{port}/ (API docs at /docs)", highlight=False)
     uvicorn.run(create_app(context=app_ctx), host=host, port=port, log_level="info")

@@ -244,6 +244,8 @@ def test_serve_opens_the_store_then_runs_uvicorn(settings: Settings, monkeypatch
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8123)
     assert isinstance(calls[0]["app"], FastAPI)
     assert "warning" not in result.output
+    assert "http://127.0.0.1:8123/" in result.output
+    assert "no accounts yet" in result.output and "shopops users create" in result.output
 
 
 def test_serve_warns_when_listening_beyond_loopback(
@@ -252,7 +254,7 @@ def test_serve_warns_when_listening_beyond_loopback(
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: None)
     result = CliRunner().invoke(serve_cli(settings), ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 0, result.output
-    assert "no authentication" in result.output
+    assert "beyond this machine" in result.output and "SHOPOPS_COOKIE_SECURE" in result.output
 
 
 @pytest.mark.parametrize(
