@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -223,15 +224,14 @@ def product_rows(product: Product, copy: dict[str, str]) -> list[dict[str, str]]
     return rows
 
 
-def export_approved(
-    db: Database, out_path: Path | str, *, format: str = "shopify", language: str | None = None
-) -> ExportReport:
-    """Write the products with approved copy, the copy merged in, as a Shopify import CSV."""
+def export_rows(
+    db: Database, *, format: str = "shopify", language: str | None = None
+) -> tuple[list[dict[str, str]], ExportReport]:
+    """The CSV rows of the products with approved copy (the copy merged in), and their counts."""
     if format not in FORMATS:
         raise InputError(f"unknown export format {format!r}", hint=f"use one of {', '.join(FORMATS)}")
-    out = Path(out_path)
     merged, used = approved_copy(db, language=language)
-    report = ExportReport(path=out, format=format, drafts=used)
+    report = ExportReport(path=Path(), format=format, drafts=used)
     with db.session() as session:
         products = session.scalars(
             select(Product)
@@ -244,13 +244,38 @@ def export_approved(
             for name in merged[product.id]:
                 report.fields[name] = report.fields.get(name, 0) + 1
     report.products, report.rows = len(products), len(rows)
+    return rows, report
+
+
+def write_rows(handle: TextIO, rows: list[dict[str, str]]) -> None:
+    """Shopify's CSV dialect, as its own export writes it: header row, no BOM."""
+    writer = csv.DictWriter(handle, fieldnames=SHOPIFY_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def export_csv_text(
+    db: Database, *, format: str = "shopify", language: str | None = None
+) -> tuple[str, ExportReport]:
+    """The export as one string (for a download); see :func:`export_approved` for a file."""
+    rows, report = export_rows(db, format=format, language=language)
+    buffer = io.StringIO(newline="")
+    write_rows(buffer, rows)
+    return buffer.getvalue(), report
+
+
+def export_approved(
+    db: Database, out_path: Path | str, *, format: str = "shopify", language: str | None = None
+) -> ExportReport:
+    """Write the products with approved copy, the copy merged in, as a Shopify import CSV."""
+    out = Path(out_path)
+    rows, report = export_rows(db, format=format, language=language)
+    report.path = out
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
-        with tmp.open("w", encoding="utf-8", newline="") as handle:  # as Shopify's own export: no BOM
-            writer = csv.DictWriter(handle, fieldnames=SHOPIFY_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            write_rows(handle, rows)
         tmp.replace(out)
     except OSError as exc:
         raise StoreError(f"cannot write {out}: {exc}", hint="choose a writable --out path") from exc

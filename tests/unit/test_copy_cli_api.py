@@ -234,6 +234,15 @@ def test_api_write_review_and_errors(api: tuple[TestClient, AppContext]) -> None
         "manager@test.example",
     ]
 
+    exported = client.get("/api/copy/export", headers=operator)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    header, first = exported.text.splitlines()[:2]
+    assert header.startswith("Handle,Title,Body (HTML)") and first.startswith(
+        "bamboo-board,Moso Bamboo Cutting Board"
+    )
+    assert exported.headers["x-shopops-products"] == "1"
+    assert client.get("/api/copy/export", headers=api_key_headers(ctx, "agent")).status_code == 403
+
     missing = client.get("/api/drafts/9999")
     assert missing.status_code == 404 and missing.json() == {
         "error": "no draft 9999\n  How to fix: list drafts with `shopops drafts list`",
