@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench serve clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -33,6 +33,10 @@ test: install
 		echo "PostgreSQL server binaries not installed: PostgreSQL tests will skip"; \
 		$(BIN)/pytest -q $(PYTEST_ARGS); \
 	fi
+
+## serve: the web UI and API on http://127.0.0.1:8000/ (after `make demo`, sign in as a demo account)
+serve: install
+	$(BIN)/shopops serve
 
 lint: install
 	$(BIN)/ruff check shopops tests bench scripts

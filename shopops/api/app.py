@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopops import __version__
@@ -28,9 +29,15 @@ from shopops.auth.ratelimit import RateLimiter
 from shopops.config import Settings, redacted
 from shopops.context import AppContext
 from shopops.errors import AuthenticationError, RateLimitError, ShopopsError
+from shopops.store.models import MAX_ID
+from shopops.web import install_web
 
 log = logging.getLogger("shopops.api")
 router = APIRouter(prefix="/api")
+
+# A row id in a path: the store's ids are 32-bit integers (PostgreSQL INTEGER), so anything larger
+# is refused with 422 before it reaches the database (where it would be a driver error, a 500).
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
@@ -58,19 +65,34 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     install_error_handlers(app)
     app.include_router(router)
     # Route modules import this one (get_context), so they are imported here, not at the top.
-    from shopops.api import routes_auth, routes_copy, routes_drafts
+    from shopops.api import routes_auth, routes_copy, routes_drafts, routes_work
 
     app.include_router(routes_auth.router)
     app.include_router(routes_copy.router)
     app.include_router(routes_drafts.router)
+    app.include_router(routes_work.router)
+    install_web(app)  # the team workspace pages (after the API's error handlers)
+    document_errors(app)
     return app
 
 
-def get_context(request: Request) -> AppContext:
-    """The app's AppContext (use as a FastAPI dependency in route modules)."""
+async def get_context(request: Request) -> AppContext:
+    """The app's AppContext (use as a FastAPI dependency in route modules). ``async`` so FastAPI
+    calls it inline instead of sending it to the thread pool: it only reads app state."""
     ctx = request.app.state.ctx
     assert isinstance(ctx, AppContext)
     return ctx
+
+
+class ModelResponse(Response):
+    """A pydantic model serialised once, by pydantic-core. Return ``ModelResponse(view)`` from a
+    hot read route declared with ``response_model=...``: FastAPI otherwise dumps the returned model,
+    validates the dump against the response model again and serialises it (three passes)."""
+
+    media_type = "application/json"
+
+    def __init__(self, model: BaseModel, status_code: int = 200) -> None:
+        super().__init__(content=model.model_dump_json(), status_code=status_code)
 
 
 # -- errors ----------------------------------------------------------------------------------------
@@ -85,6 +107,46 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every /api response that is not a success."""
+
+    error: str = Field(description="what went wrong, and how to fix it")
+    type: str = Field(description="the error's class, e.g. InputError, NotFoundError, PermissionDeniedError")
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI schema say what the handlers above do: every /api operation answers errors
+    as :class:`ErrorBody` (its 422, and a ``default`` response for 401, 403, 404, 429, 5xx...),
+    not FastAPI's ``HTTPValidationError``. Applied when the schema is first built, so routes
+    included after ``create_app`` are covered too."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        content = {"application/json": {"schema": ref}}
+        for path, operations in schema.get("paths", {}).items():
+            if not path.startswith("/api/"):
+                continue
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {"description": "Invalid request (InputError)", "content": content}
+                responses["default"] = {"description": "Error", "content": content}
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorBody"] = ErrorBody.model_json_schema()
+        text = repr(schema.get("paths", {}))
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}" not in text:
+                schemas.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _shopops_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -127,14 +189,21 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 @router.get("/health")
 def health(request: Request) -> dict[str, Any]:
-    """Liveness plus what this server runs on. Opens (and migrates) the store; loads no model."""
-    ctx = get_context(request)
+    """Liveness plus what this server runs on. Opens (and migrates) the store, then pings it on
+    every call; loads no model. The schema revision is read once (it changes only by migration,
+    which needs a restart)."""
+    ctx: AppContext = request.app.state.ctx
     db = ctx.db
+    revision = getattr(request.app.state, "schema_revision", None)
+    if revision is None:
+        revision = request.app.state.schema_revision = db.current_revision()
+    else:
+        db.ping()
     return {
         "status": "ok",
         "version": __version__,
         "database": db.dialect,
-        "schema_revision": db.current_revision(),
+        "schema_revision": revision,
         "llm_backend": ctx.settings.llm_backend,
         "embed_backend": ctx.settings.embed_backend,
     }
@@ -143,4 +212,4 @@ def health(request: Request) -> dict[str, Any]:
 @router.get("/config", dependencies=[Depends(settings_manager)])
 def config(request: Request) -> dict[str, Any]:
     """The effective settings; secrets appear only as ``***`` (set) or null (unset)."""
-    return redacted(get_context(request).settings)
+    return redacted(request.app.state.ctx.settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from shopops.api.app import get_context
+from shopops.api.app import RowId, get_context
 from shopops.api.security import SESSION_COOKIE, client_address, reader, users_manager
 from shopops.auth.accounts import (
     Principal,
@@ -121,14 +121,14 @@ def add_user(
 
 @router.get("/api/users/{user_id}")
 def user(
-    user_id: int, _: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
+    user_id: RowId, _: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
 ) -> UserView:
     return get_user(ctx.db, user_id)
 
 
 @router.patch("/api/users/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: RowId,
     body: UserChange,
     who: Principal = Depends(users_manager),
     ctx: AppContext = Depends(get_context),
@@ -147,7 +147,7 @@ def change_user(
 
 @router.post("/api/users/{user_id}/api-key", status_code=201)
 def new_api_key(
-    user_id: int, who: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
+    user_id: RowId, who: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
 ) -> ApiKey:
     """A new API key for the user (the old one stops working). Shown once."""
     get_user(ctx.db, user_id)
@@ -156,7 +156,7 @@ def new_api_key(
 
 @router.delete("/api/users/{user_id}/api-key", status_code=204)
 def delete_api_key(
-    user_id: int, who: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
+    user_id: RowId, who: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
 ) -> None:
     get_user(ctx.db, user_id)
     revoke_api_key(ctx.db, user_id, actor=who.email)

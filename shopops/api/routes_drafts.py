@@ -8,29 +8,34 @@ kind's own permission (``copy.write`` for copy).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopops.api.app import get_context
+from shopops.api.app import MAX_ID, ModelResponse, RowId, get_context
 from shopops.api.security import decider, editor, reader
 from shopops.auth.accounts import Principal
 from shopops.auth.roles import Permission, can, permission_for_kind, require, require_decide, require_edit
 from shopops.context import AppContext
+from shopops.store.models import UtcDateTime
 from shopops.workflow.drafts import (
     MAX_PAGE,
-    DraftPage,
+    DraftSummaryPage,
     DraftView,
-    approve_draft,
     audit_trail,
     edit_draft,
     get_draft,
-    list_drafts,
+    list_draft_summaries,
     reject_draft,
 )
-from shopops.workflow.review import MAX_BULK, BulkResult, bulk_approve, request_regeneration
+from shopops.workflow.review import (
+    MAX_BULK,
+    BulkResult,
+    approve_and_publish,
+    bulk_approve,
+    request_regeneration,
+)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 
@@ -53,7 +58,7 @@ class RegenerateBody(BaseModel):
 
 
 class BulkApproveBody(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=MAX_BULK)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=MAX_BULK)
     kind: str | None = Field(default=None, max_length=50, description="kind prefix, e.g. copy.")
     subject_type: str | None = Field(default=None, max_length=30)
 
@@ -62,25 +67,27 @@ class AuditEntry(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     actor: str
     action: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 
 
-@router.get("")
+@router.get("", response_model=DraftSummaryPage)
 def list_(
     kind: str | None = Query(None, max_length=50, description="kind prefix, e.g. copy. or copy.title"),
     status: str | None = Query(None, description="draft | approved | rejected"),
     subject_type: str | None = Query(None, max_length=30),
     subject_id: str | None = Query(None, max_length=100),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(reader),
     ctx: AppContext = Depends(get_context),
-) -> DraftPage:
-    return list_drafts(
+) -> ModelResponse:
+    """Queue rows, newest first: a preview and flag counts per draft (GET /api/drafts/{id} has
+    the full content and checks)."""
+    page = list_draft_summaries(
         ctx.db,
         kind=kind,
         status=status,
@@ -89,6 +96,7 @@ def list_(
         limit=limit,
         offset=offset,
     )
+    return ModelResponse(page)
 
 
 @router.post("/bulk-approve")
@@ -98,7 +106,7 @@ def bulk(
     """Approve every pending draft matching the filters that has no blocking flag; the rest are
     listed in ``skipped`` with the reason."""
     return bulk_approve(
-        ctx.db,
+        ctx,
         who.email,
         ids=body.ids,
         kind=body.kind,
@@ -107,14 +115,16 @@ def bulk(
     )
 
 
-@router.get("/{draft_id}")
-def show(draft_id: int, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> DraftView:
-    return get_draft(ctx.db, draft_id)
+@router.get("/{draft_id}", response_model=DraftView)
+def show(
+    draft_id: RowId, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
+) -> ModelResponse:
+    return ModelResponse(get_draft(ctx.db, draft_id))
 
 
 @router.get("/{draft_id}/audit")
 def audit(
-    draft_id: int, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
+    draft_id: RowId, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
 ) -> list[AuditEntry]:
     get_draft(ctx.db, draft_id)
     return [AuditEntry.model_validate(row) for row in audit_trail(ctx.db, draft_id)]
@@ -122,7 +132,7 @@ def audit(
 
 @router.post("/{draft_id}/approve")
 def approve(
-    draft_id: int,
+    draft_id: RowId,
     body: ApproveBody | None = None,
     who: Principal = Depends(decider),
     ctx: AppContext = Depends(get_context),
@@ -132,12 +142,15 @@ def approve(
     reason = body.override_reason if body else None
     if reason:
         require(who.role, Permission.DRAFTS_APPROVE)
-    return approve_draft(ctx.db, draft_id, who.email, override_reason=reason)
+    return approve_and_publish(ctx, draft_id, who.email, override_reason=reason)
 
 
 @router.post("/{draft_id}/reject")
 def reject(
-    draft_id: int, body: RejectBody, who: Principal = Depends(decider), ctx: AppContext = Depends(get_context)
+    draft_id: RowId,
+    body: RejectBody,
+    who: Principal = Depends(decider),
+    ctx: AppContext = Depends(get_context),
 ) -> DraftView:
     require_decide(who.role, get_draft(ctx.db, draft_id).kind)
     return reject_draft(ctx.db, draft_id, who.email, body.reason)
@@ -145,7 +158,7 @@ def reject(
 
 @router.post("/{draft_id}/edit")
 def edit(
-    draft_id: int,
+    draft_id: RowId,
     body: EditBody,
     who: Principal = Depends(editor),
     ctx: AppContext = Depends(get_context),
@@ -157,7 +170,7 @@ def edit(
 
 @router.post("/{draft_id}/regenerate")
 def regenerate(
-    draft_id: int,
+    draft_id: RowId,
     body: RegenerateBody | None = None,
     who: Principal = Depends(editor),
     ctx: AppContext = Depends(get_context),

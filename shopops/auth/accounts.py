@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shopops.auth.cache import invalidate
 from shopops.auth.passwords import DUMMY_HASH, hash_password, verify_password
 from shopops.auth.roles import Role, parse_role
 from shopops.errors import AuthenticationError, InputError, NotFoundError
 from shopops.store.db import Database
-from shopops.store.models import AuditLog, Team, User, utcnow
+from shopops.store.models import AuditLog, Team, User, UtcDateTime, utcnow
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 LANGUAGES = ("en", "zh")
@@ -48,7 +48,7 @@ class UserView(BaseModel):
     language: str
     team_id: int | None = None
     api_key_prefix: str = ""
-    last_login_at: dt.datetime | None = None
+    last_login_at: UtcDateTime | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -173,7 +173,9 @@ def update_user(
             _guard_last_owner(session, user)
         _audit(session, actor, "user.update" if password is None else "user.password", user, before)
         session.flush()
-        return UserView.model_validate(user)
+        view = UserView.model_validate(user)
+    invalidate()  # a role or state change applies to the next request, not after the cache TTL
+    return view
 
 
 def _guard_last_owner(session: Session, changed: User) -> None:

@@ -18,6 +18,7 @@ import secrets
 from sqlalchemy import delete, select
 
 from shopops.auth.accounts import Principal, principal_for
+from shopops.auth.cache import cached, invalidate
 from shopops.errors import AuthenticationError
 from shopops.store.db import Database
 from shopops.store.models import AuditLog, User, UserSession, utcnow
@@ -47,6 +48,10 @@ def start_session(db: Database, user_id: int, *, days: int, user_agent: str = ""
 
 
 def principal_for_session(db: Database, token: str) -> Principal:
+    return cached(f"session:{_sha256(token)}", lambda: _load_session_principal(db, token))
+
+
+def _load_session_principal(db: Database, token: str) -> Principal:
     with db.session() as session:
         row = session.execute(
             select(UserSession, User)
@@ -61,6 +66,7 @@ def principal_for_session(db: Database, token: str) -> Principal:
 def end_session(db: Database, token: str) -> None:
     with db.session() as session:
         session.execute(delete(UserSession).where(UserSession.token_hash == _sha256(token)))
+    invalidate()
 
 
 def csrf_token(session_token: str) -> str:
@@ -90,6 +96,7 @@ def issue_api_key(db: Database, user_id: int, *, actor: str) -> str:
                 after={"api_key_prefix": user.api_key_prefix},
             )
         )
+    invalidate()
     return key
 
 
@@ -104,9 +111,14 @@ def revoke_api_key(db: Database, user_id: int, *, actor: str) -> None:
                     actor=actor, action="user.api_key_revoke", entity_type="user", entity_id=str(user_id)
                 )
             )
+    invalidate()
 
 
 def principal_for_api_key(db: Database, key: str) -> Principal:
+    return cached(f"key:{_sha256(key)}", lambda: _load_key_principal(db, key))
+
+
+def _load_key_principal(db: Database, key: str) -> Principal:
     if not key.startswith(KEY_PREFIX):
         raise AuthenticationError(
             "that is not a shopops API key",

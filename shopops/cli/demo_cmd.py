@@ -9,6 +9,7 @@ from rich.table import Table
 
 from shopops.cli.common import console, get_ctx
 from shopops.config import redact_url
+from shopops.demo.workspace import WorkspaceSeed
 
 app = typer.Typer(help="The demo store and the end-to-end demo job.", no_args_is_help=True)
 
@@ -77,9 +78,41 @@ def run(
         "shopops import products my-shopify-export.csv",
     ):
         console.print(f"  {line}", highlight=False, markup=False)
+    _print_workspace(result.workspace)
     if job.status != "done":
         console.print(f"some products failed; retry them with: shopops jobs resume {job.name}")
         raise typer.Exit(1)
+
+
+def _print_workspace(seed: WorkspaceSeed | None) -> None:
+    """Where to look next: the web UI, and who to sign in as."""
+    from shopops.demo.workspace import email_for
+
+    console.print(
+        "\n[bold]the team workspace[/]: start it with [bold]make serve[/] "
+        "(or `.venv/bin/shopops serve`), then open [bold]http://127.0.0.1:8000/[/]"
+    )
+    if seed is not None and seed.teams:
+        console.print(
+            f"  seeded {seed.teams} support teams and {seed.tickets} tickets ({seed.escalated} escalated)"
+        )
+    console.print(
+        f"  sign in as {email_for('owner')} (owner), {email_for('manager')}, "
+        f"{email_for('writer')} (operator), {email_for('agent')} (agent) or {email_for('analyst')}",
+        highlight=False,
+    )
+    if seed is not None and seed.password:
+        console.print(
+            f"  demo password (shown once, stored only as a hash): [bold]{seed.password}[/]", highlight=False
+        )
+    elif seed is not None and seed.accounts:
+        console.print("  password: the value of SHOPOPS_DEMO_PASSWORD", highlight=False)
+    else:
+        console.print(
+            "  the demo accounts already existed; forgot the password? "
+            f"`shopops users password {email_for('owner')}`",
+            highlight=False,
+        )
 
 
 @app.command("generate")

@@ -2,7 +2,8 @@
 
 ``shopops demo run`` (what ``make demo`` runs) calls :func:`run_demo`:
 
-1. import the packaged demo store (idempotent: importers upsert on natural keys);
+1. import the packaged demo store (idempotent: importers upsert on natural keys) and seed the demo
+   team (accounts for every role, support teams, customer tickets: :mod:`shopops.demo.workspace`);
 2. run the resumable job ``demo.summary`` through :func:`shopops.jobs.run_job`: for each of the
    first ``limit`` demo products, the configured LLM writes a one-sentence summary and up to three
    selling points under a JSON schema, from the product's stored facts only; the output is checked
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
+from shopops.demo.workspace import WorkspaceSeed, seed_workspace
 from shopops.errors import InputError
 from shopops.jobs import JobKind, JobSummary, run_job
 from shopops.llm.base import Message
@@ -196,6 +198,7 @@ class DemoResult:
     load_seconds: float
     seconds: float
     completion_tokens: int
+    workspace: WorkspaceSeed | None = None
 
 
 COUNTED = (
@@ -208,6 +211,8 @@ COUNTED = (
     ("inventory rows", models.InventoryLevel),
     ("reviews", models.Review),
     ("knowledge documents", models.KnowledgeDocument),
+    ("users", models.User),
+    ("support tickets", models.Ticket),
     ("drafts", models.Draft),
     ("generations logged", models.GenerationLog),
     ("jobs", models.Job),
@@ -242,6 +247,7 @@ def run_demo(
         raise InputError(f"--limit must be at least 1, got {limit}")
     started = time.perf_counter()
     imports = load_demo_store(ctx.db) if load else []
+    workspace = seed_workspace(ctx.db) if load else None
     load_seconds = time.perf_counter() - started
     handles = demo_handles(ctx.db, limit)
     if not handles:
@@ -283,6 +289,7 @@ def run_demo(
         load_seconds=load_seconds,
         seconds=time.perf_counter() - started,
         completion_tokens=int(tokens_after or 0) - int(tokens_before or 0),
+        workspace=workspace,
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -115,6 +115,11 @@ class Database:
 
         with connection_errors(self.shown_url), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
+
+    def ping(self) -> None:
+        """A round trip to the server (``SELECT 1``): raises StoreError when it is gone."""
+        with connection_errors(self.shown_url), self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
 
     def check_current(self) -> None:
         from alembic.script import ScriptDirectory

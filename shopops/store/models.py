@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -41,8 +42,20 @@ NAMING = {
 Money = Numeric(12, 2, asdecimal=True)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns (PostgreSQL); a larger one cannot exist
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# The store keeps naive UTC; views (API responses) say so explicitly ("...Z"), as OpenAPI's
+# date-time format requires. Use this type for every datetime field of a pydantic view.
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class Base(DeclarativeBase):

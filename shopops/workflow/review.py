@@ -24,12 +24,16 @@ from shopops.workflow.drafts import DraftView, approve_draft, get_draft, reject_
 
 if TYPE_CHECKING:
     from shopops.context import AppContext
-    from shopops.store.db import Database
 
 MAX_BULK = 500
 
 Regenerator = Callable[["AppContext", DraftView, str], list[int]]
 REGENERATORS: dict[str, Regenerator] = {}
+
+# What happens once a draft of a kind is approved (a reply is sent, ...): keyed by kind prefix,
+# called by the adapter after approve_draft with (ctx, the approved draft, the approver's email).
+ApproveHook = Callable[["AppContext", DraftView, str], object]
+ON_APPROVE: dict[str, ApproveHook] = {}
 
 
 class Skipped(BaseModel):
@@ -43,7 +47,7 @@ class BulkResult(BaseModel):
 
 
 def bulk_approve(
-    db: Database,
+    ctx: AppContext,
     actor: str,
     *,
     ids: list[int] | None = None,
@@ -67,7 +71,7 @@ def bulk_approve(
         conditions.append(Draft.kind.startswith(kind, autoescape=True))
     if subject_type:
         conditions.append(Draft.subject_type == subject_type)
-    with db.session() as session:
+    with ctx.db.session() as session:
         candidates = [
             DraftView.model_validate(row)
             for row in session.scalars(select(Draft).where(*conditions).order_by(Draft.id).limit(limit))
@@ -85,7 +89,7 @@ def bulk_approve(
             kinds = sorted({flag.kind for flag in draft.blocking_flags})
             result.skipped.append(Skipped(id=draft.id, reason="blocking flags: " + ", ".join(kinds)))
         else:
-            approve_draft(db, draft.id, actor)
+            approve_and_publish(ctx, draft.id, actor)
             result.approved.append(draft.id)
     return result
 
@@ -123,3 +127,33 @@ def _regenerate_copy(ctx: AppContext, draft: DraftView, _note: str) -> list[int]
 
 
 REGENERATORS["copy."] = _regenerate_copy
+
+
+def approve_and_publish(
+    ctx: AppContext, draft_id: int, actor: str, *, override_reason: str | None = None
+) -> DraftView:
+    """Approve a draft (see :func:`~shopops.workflow.drafts.approve_draft`), then run its kind's
+    :data:`ON_APPROVE` hook (an approved support reply is delivered). Adapters call this, not
+    ``approve_draft``, so every way of approving publishes the same way."""
+    view = approve_draft(ctx.db, draft_id, actor, override_reason=override_reason)
+    after_approve(ctx, view, actor)
+    return view
+
+
+def after_approve(ctx: AppContext, draft: DraftView, actor: str) -> object:
+    """Run the :data:`ON_APPROVE` hook of an approved draft's kind; None when it has none."""
+    if draft.status != "approved":
+        return None
+    for prefix, hook in ON_APPROVE.items():
+        if draft.kind.startswith(prefix):
+            return hook(ctx, draft, actor)
+    return None
+
+
+def _deliver_reply(ctx: AppContext, draft: DraftView, actor: str) -> object:
+    from shopops.workflow.tickets import deliver_reply
+
+    return deliver_reply(ctx.db, ctx.settings, draft.id, actor=actor)
+
+
+ON_APPROVE["support.reply"] = _deliver_reply

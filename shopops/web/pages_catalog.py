@@ -1,0 +1,142 @@
+"""``/catalog``: product search, a product's facts with the copy studio, and the Shopify export.
+
+The copy studio posts to ``/catalog/{id}/copy`` (``copy.write``) and calls
+:func:`shopops.copy.service.write_copy`; the new drafts come back as an htmx fragment with their
+check flags, linked to the review queue. ``/catalog/export`` (``export``) downloads approved copy
+as a Shopify CSV (:mod:`shopops.copy.export`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import selectinload
+from starlette.responses import Response
+
+from shopops.api.security import copy_writer, exporter, reader
+from shopops.auth.accounts import Principal
+from shopops.copy.export import export_csv_text
+from shopops.copy.service import write_copy
+from shopops.copy.types import LANGUAGES, CopyKind, CopyRequest
+from shopops.copy.voice import list_voices
+from shopops.errors import InputError, NotFoundError
+from shopops.store.models import Product
+from shopops.web.queries import search_products
+from shopops.web.render import PER_PAGE, RowId, context_of, is_htmx, page_offset, pager, render
+from shopops.workflow.drafts import list_drafts
+
+router = APIRouter(include_in_schema=False)
+LENGTHS = ("short", "medium", "long")
+
+
+@router.get("/catalog")
+def catalog(
+    request: Request,
+    q: str = Query("", max_length=200),
+    page: int = Query(1, ge=1),
+    who: Principal = Depends(reader),
+) -> Response:
+    found = search_products(context_of(request).db, q, limit=PER_PAGE, offset=page_offset(page))
+    return render(
+        request,
+        "catalog/list.html",
+        who,
+        active="/catalog",
+        q=q,
+        products=found.items,
+        pager=pager(request, found.total, page),
+    )
+
+
+@router.get("/catalog/export")
+def export(
+    request: Request,
+    language: str | None = Query(None, max_length=10),
+    _: Principal = Depends(exporter),
+) -> Response:
+    text, _report = export_csv_text(context_of(request).db, language=language or None)
+    stamp = dt.date.today().isoformat()
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="shopify-products-{stamp}.csv"'},
+    )
+
+
+# Attributes an importer keeps for round-trips (raw HTML, image lists, flags), not product facts.
+IMPORT_ONLY_ATTRIBUTES = frozenset({"body_html", "images", "published", "status"})
+
+
+def load_product(request: Request, product_id: int) -> Product:
+    with context_of(request).db.session() as session:
+        product = session.get(Product, product_id, options=[selectinload(Product.variants)])
+        if product is None:
+            raise NotFoundError(f"no product {product_id}", hint="search the catalog")
+        session.expunge(product)
+    return product
+
+
+def studio_values(request: Request, product_id: int, who: Principal) -> dict[str, object]:
+    ctx = context_of(request)
+    with ctx.db.session() as session:
+        voices = [voice.name for voice, _default in list_voices(session)]
+    drafts = list_drafts(ctx.db, subject_type="product", subject_id=str(product_id), limit=20)
+    return {
+        "product": load_product(request, product_id),
+        "kinds": [kind.value for kind in CopyKind],
+        "languages": LANGUAGES,
+        "lengths": LENGTHS,
+        "voices": voices,
+        "drafts": drafts.items,
+        "import_only_attributes": IMPORT_ONLY_ATTRIBUTES,
+    }
+
+
+@router.get("/catalog/{product_id}")
+def product_page(product_id: RowId, request: Request, who: Principal = Depends(reader)) -> Response:
+    values = studio_values(request, product_id, who)
+    return render(request, "catalog/product.html", who, active="/catalog", results=None, error="", **values)
+
+
+@router.post("/catalog/{product_id}/copy")
+def write(
+    product_id: RowId,
+    request: Request,
+    kind: str = Form("description", max_length=30),
+    language: str = Form("en", max_length=5),
+    tone: str = Form("", max_length=200),
+    length: str = Form("medium", max_length=10),
+    audience: str = Form("", max_length=200),
+    variants: int = Form(1, ge=1, le=5),
+    voice: str = Form("", max_length=100),
+    marketplace: str = Form("", max_length=50),
+    country: str = Form("", max_length=2),
+    who: Principal = Depends(copy_writer),
+) -> Response:
+    """Write copy for the product (the model runs; seconds) and show the checked drafts."""
+    load_product(request, product_id)
+    try:
+        copy_request = CopyRequest(
+            product=str(product_id),
+            kind=CopyKind(kind) if kind in set(CopyKind) else kind,  # type: ignore[arg-type]
+            language=language,  # type: ignore[arg-type]
+            variants=variants,
+            length=length,  # type: ignore[arg-type]
+            tone=tone.strip() or None,
+            audience=audience.strip() or None,
+            voice=voice.strip() or None,
+            marketplace=marketplace.strip().lower() or None,
+            country=country.strip().upper() or None,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"invalid copy request: {problems}") from None
+    results = write_copy(context_of(request), copy_request)
+    if is_htmx(request):
+        return render(request, "catalog/_results.html", who, results=results)
+    values = studio_values(request, product_id, who)
+    return render(
+        request, "catalog/product.html", who, active="/catalog", results=results, error="", **values
+    )

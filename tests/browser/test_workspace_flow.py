@@ -1,0 +1,130 @@
+"""The issue's browser scenarios, in headless Debian chromium against a live shopops server.
+
+- an operator signs in, writes a description in the copy studio, sees the unsupported claim
+  flagged, edits it clean; a manager approves it and exports the Shopify CSV;
+- an analyst cannot approve (no button, and a forged POST is refused);
+- the UI switches to Chinese.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from shopops.store.models import Draft, Product
+from tests.browser.conftest import PASSWORD, LiveServer
+
+INVENTED = json.dumps(
+    {
+        "paragraphs": [
+            "A solid stainless steel board with a deep juice groove and a 5 litre drip tray, "
+            "finished with food-safe mineral oil."
+        ]
+    }
+)
+CLEAN = "A solid bamboo board with a deep juice groove, finished with food-safe mineral oil."
+
+
+def sign_in(page: Any, live: LiveServer, role: str) -> None:
+    page.goto(f"{live.url}/login")
+    page.get_by_test_id("login-email").fill(live.email(role))
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("current-user").wait_for()
+
+
+def product_id(live: LiveServer, handle: str) -> int:
+    with live.ctx.db.session() as session:
+        found = session.scalar(select(Product.id).where(Product.handle == handle))
+    assert found is not None
+    return found
+
+
+def test_write_flag_edit_approve_and_export(page: Any, browser: Any, live: LiveServer) -> None:
+    board = product_id(live, "bamboo-cutting-board")
+    sign_in(page, live, "operator")
+    assert page.get_by_test_id("current-role").inner_text().lower() == "operator"
+
+    page.goto(f"{live.url}/catalog/{board}")
+    page.get_by_test_id("studio-kind").select_option("description")
+    live.fake_llm.add_script(INVENTED)
+    page.get_by_test_id("studio-submit").click()
+    flags = page.get_by_test_id("copy-results").get_by_test_id("flag")
+    flags.first.wait_for()
+    kinds = [flags.nth(i).get_attribute("data-kind") for i in range(flags.count())]
+    assert kinds == ["unsupported", "unsupported"]
+    assert "stainless steel" in page.get_by_test_id("copy-results").inner_text()
+
+    page.get_by_test_id("draft-link").first.click()
+    page.get_by_test_id("edit-text").wait_for()
+    draft_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert page.get_by_test_id("approve-button").count() == 0  # an operator writes; a manager approves
+    page.get_by_test_id("edit-text").fill(CLEAN)
+    page.get_by_test_id("edit-button").click()
+    page.get_by_test_id("no-flags").wait_for()
+
+    manager = browser.new_context()
+    manager_page = manager.new_page()
+    sign_in(manager_page, live, "manager")
+    manager_page.goto(f"{live.url}/queue/{draft_id}")
+    manager_page.get_by_test_id("approve-button").click()
+    manager_page.get_by_test_id("audit-trail").wait_for()
+    with live.ctx.db.session() as session:
+        draft = session.get(Draft, draft_id)
+        assert draft is not None and draft.status == "approved"
+    actions = manager_page.get_by_test_id("audit-row").all_inner_texts()
+    assert any("manager@lumen-leaf.test" in row for row in actions)
+    assert any("operator@lumen-leaf.test" in row for row in actions)
+
+    manager_page.goto(f"{live.url}/catalog")
+    with manager_page.expect_download() as info:
+        manager_page.get_by_test_id("export-link").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    exported = [row for row in rows if row["Handle"] == "bamboo-cutting-board" and row["Body (HTML)"]]
+    assert exported and CLEAN in exported[0]["Body (HTML)"]
+    manager.close()
+
+
+def test_analyst_cannot_approve(page: Any, live: LiveServer) -> None:
+    with live.ctx.db.session() as session:
+        draft = Draft(
+            kind="copy.title",
+            subject_type="product",
+            subject_id=str(product_id(live, "bamboo-cutting-board")),
+            content={"text": "Bamboo Cutting Board with Juice Groove", "fields": {}},
+            checks={"flags": [], "blocking": False},
+            author="ai:copy.title",
+        )
+        session.add(draft)
+        session.flush()
+        draft_id = draft.id
+    sign_in(page, live, "analyst")
+    page.goto(f"{live.url}/queue/{draft_id}")
+    page.get_by_test_id("draft-text").wait_for()
+    assert page.get_by_test_id("approve-button").count() == 0
+    assert page.get_by_test_id("reject-button").count() == 0
+    status = page.evaluate(
+        """async (id) => {
+            const token = document.body.getAttribute('hx-headers');
+            const headers = JSON.parse(token || '{}');
+            const response = await fetch(`/queue/${id}/approve`, {method: 'POST', headers});
+            return response.status;
+        }""",
+        draft_id,
+    )
+    assert status == 403
+    with live.ctx.db.session() as session:
+        assert session.get(Draft, draft_id).status == "draft"  # type: ignore[union-attr]
+
+
+def test_language_switch_to_chinese(page: Any, live: LiveServer) -> None:
+    sign_in(page, live, "manager")
+    page.get_by_test_id("lang-zh").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang", timeout=5000) in ("zh", "zh-CN")
+    assert "审核" in page.get_by_test_id("nav-queue").inner_text()
