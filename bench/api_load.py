@@ -38,7 +38,7 @@ P95_GOAL_MS = 100.0
 WARMUP_S = 2
 
 BASELINE_APP = """
-import sys, uvicorn
+import os, sys, uvicorn
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -46,7 +46,11 @@ BODY = {"status": "ok", "version": "0.0.0", "database": "none"}
 async def ok(request):
     return JSONResponse(BODY)
 app = Starlette(routes=[Route("/", ok)])
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="info")
+if __name__ == "__main__":
+    here = os.path.dirname(os.path.abspath(__file__))
+    uvicorn.run("baseline_app:app", app_dir=here, host="127.0.0.1", port=int(sys.argv[1]),
+                workers=int(sys.argv[2]), loop="asyncio" if sys.argv[2] == "1" else "auto",
+                log_level="info", access_log=False)
 """
 
 WRK_SCRIPT = """
@@ -109,7 +113,8 @@ def get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
 
 
 def seed_store(env: dict[str, str], drafts_for: int) -> tuple[str, int]:
-    """Demo store, copy drafts for ``drafts_for`` products (fake model), and an analyst's API key."""
+    """Demo store and demo team (accounts, teams, tickets), copy drafts for ``drafts_for`` products
+    (fake model), and an analyst's API key."""
     from shopops.auth.accounts import create_user
     from shopops.auth.sessions import issue_api_key
     from shopops.config import Settings
@@ -117,6 +122,7 @@ def seed_store(env: dict[str, str], drafts_for: int) -> tuple[str, int]:
     from shopops.copy.service import write_copy
     from shopops.copy.types import CopyRequest
     from shopops.demo.run import demo_handles, load_demo_store
+    from shopops.demo.workspace import seed_workspace
 
     settings = Settings(
         data_dir=Path(env["SHOPOPS_DATA_DIR"]),
@@ -127,6 +133,7 @@ def seed_store(env: dict[str, str], drafts_for: int) -> tuple[str, int]:
     ctx = AppContext(settings)
     try:
         load_demo_store(ctx.db)
+        seed_workspace(ctx.db)
         first_draft = 0
         for handle in demo_handles(ctx.db, drafts_for):
             for result in write_copy(ctx, CopyRequest(product=handle, kind="description", variants=3)):
@@ -210,6 +217,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--drafts-for", type=int, default=20, help="products with 3 copy drafts each")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes, for shopops and the baseline alike"
+    )
     args = parser.parse_args()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
     if args.client == "wrk" and not shutil.which("wrk"):
@@ -235,16 +245,29 @@ def main() -> int:
         with server_log.open("wb") as log:
             procs.append(
                 subprocess.Popen(
-                    [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                    [
+                        *command,
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        str(args.workers),
+                    ],
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
             )
+        baseline_app = tmp / "baseline_app.py"
+        baseline_app.write_text(BASELINE_APP)
         with base_log.open("wb") as log:
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", BASELINE_APP, str(base_port)], stdout=log, stderr=subprocess.STDOUT
+                    [sys.executable, str(baseline_app), str(base_port), str(args.workers)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             )
         root, base_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{base_port}/"
@@ -273,7 +296,8 @@ def main() -> int:
             f"load generator {generator} on the same {cores}-core machine as the server (loopback)"
         )
         print(
-            "server: `shopops serve` (uvicorn, 1 worker, log level info), SQLite store: demo store + "
+            f"server: `shopops serve --workers {args.workers}` (uvicorn, no access log; "
+            f"the baseline runs the same way), SQLite store: demo store + demo team and tickets + "
             f"{page.get('total', '?')} drafts (GET /api/drafts returns a page of "
             f"{len(page.get('items', []))}); SHOPOPS_API_RATE_LIMIT=0 (rate limiting off for this run)"
         )

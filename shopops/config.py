@@ -186,6 +186,9 @@ def redacted(settings: Settings) -> dict[str, Any]:
     for name, value in settings.model_dump().items():
         if name in SECRET_FIELDS:
             out[name] = "***" if value is not None else None
+        elif name == "reply_webhook_url" and value:  # hook URLs often carry a token in the path
+            parts = urlsplit(value)
+            out[name] = f"{parts.scheme}://{parts.hostname or ''}/***"
         elif isinstance(value, Path):
             out[name] = str(value)
         elif isinstance(value, str) and "://" in value:  # base URLs, ray_address: user:pw@ possible

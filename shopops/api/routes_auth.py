@@ -94,13 +94,15 @@ def logout(request: Request, response: Response, ctx: AppContext = Depends(get_c
 
 
 @router.get("/api/auth/me")
-def me(request: Request, who: Principal = Depends(reader)) -> Me:
+async def me(request: Request, who: Principal = Depends(reader)) -> Me:
     token = getattr(request.state, "session_token", None)
     return Me(user=who, csrf_token=csrf_token(token) if token else None)
 
 
 @router.get("/api/users")
-def users(_: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)) -> list[UserView]:
+async def users(
+    _: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
+) -> list[UserView]:
     return list_users(ctx.db)
 
 
@@ -120,7 +122,7 @@ def add_user(
 
 
 @router.get("/api/users/{user_id}")
-def user(
+async def user(
     user_id: RowId, _: Principal = Depends(users_manager), ctx: AppContext = Depends(get_context)
 ) -> UserView:
     return get_user(ctx.db, user_id)

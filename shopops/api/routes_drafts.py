@@ -21,14 +21,13 @@ from shopops.context import AppContext
 from shopops.store.models import UtcDateTime
 from shopops.workflow.drafts import (
     MAX_PAGE,
-    DraftSummaryPage,
     DraftView,
     audit_trail,
     edit_draft,
     get_draft,
-    list_draft_summaries,
     reject_draft,
 )
+from shopops.workflow.queue import QueuePage, list_queue
 from shopops.workflow.review import (
     MAX_BULK,
     BulkResult,
@@ -74,20 +73,20 @@ class AuditEntry(BaseModel):
     after: dict[str, Any] | None = None
 
 
-@router.get("", response_model=DraftSummaryPage)
-def list_(
+@router.get("", response_model=QueuePage)
+async def list_(
     kind: str | None = Query(None, max_length=50, description="kind prefix, e.g. copy. or copy.title"),
     status: str | None = Query(None, description="draft | approved | rejected"),
     subject_type: str | None = Query(None, max_length=30),
     subject_id: str | None = Query(None, max_length=100),
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    limit: int = Query(25, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(reader),
     ctx: AppContext = Depends(get_context),
 ) -> ModelResponse:
     """Queue rows, newest first: a preview and flag counts per draft (GET /api/drafts/{id} has
     the full content and checks)."""
-    page = list_draft_summaries(
+    page = list_queue(
         ctx.db,
         kind=kind,
         status=status,
@@ -116,14 +115,14 @@ def bulk(
 
 
 @router.get("/{draft_id}", response_model=DraftView)
-def show(
+async def show(
     draft_id: RowId, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
 ) -> ModelResponse:
     return ModelResponse(get_draft(ctx.db, draft_id))
 
 
 @router.get("/{draft_id}/audit")
-def audit(
+async def audit(
     draft_id: RowId, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
 ) -> list[AuditEntry]:
     get_draft(ctx.db, draft_id)

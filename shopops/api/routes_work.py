@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shopops.api.app import MAX_ID, RowId, get_context
+from shopops.api.app import MAX_ID, ModelResponse, RowId, get_context
 from shopops.api.security import assigner, commenter, reader, settings_manager, support_agent
 from shopops.auth.accounts import Principal
 from shopops.context import AppContext
@@ -166,20 +166,20 @@ class Deleted(BaseModel):
 # -- tickets -------------------------------------------------------------------------------------
 
 
-@router.get("/tickets", tags=["tickets"])
-def tickets(
+@router.get("/tickets", tags=["tickets"], response_model=TicketPage)
+async def tickets(
     status: TicketStatus | None = Query(None),
     assignee_id: int | None = Query(None, ge=1, le=MAX_ID),
     team_id: int | None = Query(None, ge=1, le=MAX_ID),
     intent: str | None = Query(None, max_length=50),
     language: str | None = Query(None, max_length=10),
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    limit: int = Query(25, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(reader),
     ctx: AppContext = Depends(get_context),
-) -> TicketPage:
+) -> ModelResponse:
     """Tickets, newest first, with who has each."""
-    return list_tickets(
+    page = list_tickets(
         ctx.db,
         status=status,
         assignee_id=assignee_id,
@@ -189,6 +189,7 @@ def tickets(
         limit=limit,
         offset=offset,
     )
+    return ModelResponse(page)
 
 
 @router.post("/tickets", tags=["tickets"], status_code=201)
@@ -200,7 +201,7 @@ def open_(
 
 
 @router.get("/tickets/{ticket_id}", tags=["tickets"])
-def ticket(
+async def ticket(
     ticket_id: RowId, _: Principal = Depends(reader), ctx: AppContext = Depends(get_context)
 ) -> TicketDetail:
     return get_ticket(ctx.db, ticket_id)
@@ -260,7 +261,7 @@ def complete_(
 
 
 @router.get("/comments", tags=["work"])
-def comments(
+async def comments(
     entity_type: EntityType = Query(...),
     entity_id: str = Query(..., min_length=1, max_length=100),
     _: Principal = Depends(reader),
@@ -280,7 +281,7 @@ def comment(
 
 
 @router.get("/inbox", tags=["work"])
-def my_inbox(who: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> InboxView:
+async def my_inbox(who: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> InboxView:
     """The caller's open assignments (soonest due first) and unread notifications."""
     return inbox(ctx.db, who.id)
 
@@ -296,7 +297,7 @@ def read(
 
 
 @router.get("/teams", tags=["teams"])
-def teams(_: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> list[TeamView]:
+async def teams(_: Principal = Depends(reader), ctx: AppContext = Depends(get_context)) -> list[TeamView]:
     return list_teams(ctx.db)
 
 

@@ -26,7 +26,6 @@ from shopops.store.models import AuditLog, Draft, User, UtcDateTime
 STATUSES = ("draft", "approved", "rejected")
 COPY_KINDS = {f"copy.{kind.value}": kind for kind in CopyKind}
 MAX_PAGE = 200
-PREVIEW = 160  # characters of text in a queue row
 
 
 class DraftView(BaseModel):
@@ -55,29 +54,6 @@ class DraftView(BaseModel):
     @property
     def blocking_flags(self) -> list[Flag]:
         return [flag for flag in self.flags if flag.blocking]
-
-
-class DraftSummary(BaseModel):
-    """A queue row: what a list shows (the full content and checks are on the draft itself)."""
-
-    id: int
-    kind: str
-    subject_type: str
-    subject_id: str
-    status: str
-    author: str
-    preview: str
-    flags: int
-    blocking: bool
-    created_at: UtcDateTime | None = None
-    updated_at: UtcDateTime | None = None
-
-
-class DraftSummaryPage(BaseModel):
-    items: list[DraftSummary]
-    total: int
-    limit: int
-    offset: int
 
 
 class DraftPage(BaseModel):
@@ -130,67 +106,6 @@ def list_drafts(
         )
         items = [DraftView.model_validate(row) for row in rows]
     return DraftPage(items=items, total=total, limit=limit, offset=offset)
-
-
-def _summary_columns() -> tuple[Any, ...]:
-    """The queue row's columns, the preview and flag counts computed by the database: decoding
-    every draft's JSON in Python costs more than the rest of a list request together."""
-    text = Draft.content["text"].as_string()
-    return (
-        Draft.id,
-        Draft.kind,
-        Draft.subject_type,
-        Draft.subject_id,
-        Draft.status,
-        Draft.author,
-        func.substr(func.coalesce(text, ""), 1, PREVIEW).label("preview"),
-        func.length(func.coalesce(text, "")).label("text_length"),
-        func.coalesce(func.json_array_length(Draft.checks["flags"]), 0).label("flags"),
-        func.coalesce(Draft.checks["blocking"].as_boolean(), False).label("blocking"),
-        Draft.created_at,
-        Draft.updated_at,
-    )
-
-
-def list_draft_summaries(
-    db: Database,
-    *,
-    kind: str | None = None,
-    status: str | None = None,
-    subject_type: str | None = None,
-    subject_id: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> DraftSummaryPage:
-    """Like :func:`list_drafts`, as queue rows (a preview and flag counts): the API's list, which
-    is read far more often than drafts are opened, so it skips building full views."""
-    conditions = _filters(kind, status, subject_type, subject_id, limit, offset)
-    with db.session() as session:
-        total = session.scalar(select(func.count()).select_from(Draft).where(*conditions)) or 0
-        rows = session.execute(
-            select(*_summary_columns())
-            .where(*conditions)
-            .order_by(Draft.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    items = [
-        DraftSummary(
-            id=row.id,
-            kind=row.kind,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            status=row.status,
-            author=row.author,
-            preview=" ".join(row.preview.split()) + ("…" if row.text_length > PREVIEW else ""),
-            flags=row.flags,
-            blocking=bool(row.blocking),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-        for row in rows
-    ]
-    return DraftSummaryPage(items=items, total=total, limit=limit, offset=offset)
 
 
 def _load(session: Session, draft_id: int, *, lock: bool = False) -> Draft:

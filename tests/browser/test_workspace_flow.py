@@ -3,6 +3,8 @@
 - an operator signs in, writes a description in the copy studio, sees the unsupported claim
   flagged, edits it clean; a manager approves it and exports the Shopify CSV;
 - an analyst cannot approve (no button, and a forged POST is refused);
+- a support agent answers a ticket escalated to them (found in the inbox and the support list);
+  an analyst sees the answered ticket without the answer form;
 - the UI switches to Chinese.
 """
 
@@ -16,7 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shopops.store.models import Draft, Product
+from shopops.auth.accounts import update_user
+from shopops.store.models import Draft, Product, Ticket, User
+from shopops.workflow.teams import create_team
+from shopops.workflow.tickets import escalate_ticket, open_ticket
 from tests.browser.conftest import PASSWORD, LiveServer
 
 INVENTED = json.dumps(
@@ -28,6 +33,7 @@ INVENTED = json.dumps(
     }
 )
 CLEAN = "A solid bamboo board with a deep juice groove, finished with food-safe mineral oil."
+ANSWER = "Sorry for the wait: your board left our warehouse yesterday and should arrive within two days."
 
 
 def sign_in(page: Any, live: LiveServer, role: str) -> None:
@@ -128,3 +134,54 @@ def test_language_switch_to_chinese(page: Any, live: LiveServer) -> None:
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang", timeout=5000) in ("zh", "zh-CN")
     assert "审核" in page.get_by_test_id("nav-queue").inner_text()
+
+
+def test_agent_answers_an_escalated_ticket(page: Any, browser: Any, live: LiveServer) -> None:
+    db = live.ctx.db
+    with db.session() as session:
+        agent_id = session.scalar(select(User.id).where(User.email == live.email("agent")))
+    assert agent_id is not None
+    team = create_team(db, actor="test", name="Browser support desk", hours={}, fallback=True)
+    update_user(db, agent_id, actor="test", team_id=team.id)
+    ticket = open_ticket(
+        db,
+        subject="Where is my cutting board?",
+        body="I ordered a bamboo cutting board last week and it has not arrived yet.",
+        customer_email="browser.customer@example.com",
+        language="en",
+        intent="shipping",
+    )
+    escalated = escalate_ticket(db, ticket.id, actor="bot", reason="the customer asks for a person")
+    assert escalated.status == "escalated"
+    assert escalated.assignment is not None and escalated.assignment.assignee_id == agent_id
+
+    sign_in(page, live, "agent")
+    page.goto(f"{live.url}/inbox")
+    item = page.locator(f'[data-testid="inbox-item"][data-entity="ticket:{ticket.id}"]')
+    assert "Where is my cutting board?" in item.inner_text()
+    page.goto(f"{live.url}/support")
+    row = page.locator(f'[data-testid="ticket-row"][data-ticket-id="{ticket.id}"]')
+    assert row.get_by_test_id("ticket-status").get_attribute("data-status") == "escalated"
+    row.get_by_test_id("ticket-link").click()
+    page.get_by_test_id("answer-form").wait_for()
+    page.get_by_test_id("answer-text").fill(ANSWER)
+    page.get_by_test_id("answer-submit").click()
+
+    page.get_by_test_id("delivery-result").wait_for()
+    assert page.get_by_test_id("delivery-result").get_attribute("data-outcome") == "stored"
+    assert page.get_by_test_id("ticket-status").get_attribute("data-status") == "answered"
+    agent_messages = page.locator('[data-testid="message"][data-role="agent"]')
+    assert agent_messages.count() == 1
+    assert ANSWER in agent_messages.first.get_by_test_id("message-body").inner_text()
+    with db.session() as session:
+        stored = session.get(Ticket, ticket.id)
+        assert stored is not None and stored.status == "answered"
+
+    analyst = browser.new_context()
+    analyst_page = analyst.new_page()
+    sign_in(analyst_page, live, "analyst")
+    analyst_page.goto(f"{live.url}/support/{ticket.id}")
+    analyst_page.get_by_test_id("messages").wait_for()
+    assert analyst_page.get_by_test_id("answer-form").count() == 0
+    assert analyst_page.get_by_test_id("ticket-status").get_attribute("data-status") == "answered"
+    analyst.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,19 @@ def test_serve_warns_when_listening_beyond_loopback(
 )  # fmt: skip
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert serve_cmd.is_loopback(host) is loopback
+
+
+def test_serve_with_workers_hands_the_flags_to_worker_processes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append((app, kwargs)))
+    for name in serve_cmd.WORKER_SETTINGS:  # set then unset: monkeypatch restores "absent" after
+        monkeypatch.setenv(f"SHOPOPS_{name.upper()}", "placeholder")
+        monkeypatch.delenv(f"SHOPOPS_{name.upper()}")
+    result = CliRunner().invoke(serve_cli(settings), ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    app, kwargs = calls[0]
+    assert app == "shopops.api.app:create_app" and kwargs["factory"] is True and kwargs["workers"] == 2
+    assert os.environ["SHOPOPS_DATABASE_URL"] == settings.database_url
+    assert os.environ["SHOPOPS_LLM_BACKEND"] == "fake"

@@ -198,3 +198,9 @@ def test_cli_invalid_flag_value_exits_1_naming_the_field(capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert "llm_backend" in err
     assert "Traceback" not in err
+
+
+def test_webhook_url_shows_only_its_host() -> None:
+    settings = Settings(reply_webhook_url="https://hooks.example.com/services/T000/B000/s3cr3t?token=abc")
+    shown = redacted(settings)["reply_webhook_url"]
+    assert shown == "https://hooks.example.com/***"
