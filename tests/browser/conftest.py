@@ -52,6 +52,7 @@ def _free_port() -> int:
 class LiveServer:
     url: str
     ctx: AppContext
+    password: str = PASSWORD  # every account's
 
     @property
     def fake_llm(self) -> FakeLLM:

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -22,7 +22,9 @@ from shopops.auth.accounts import update_user
 from shopops.store.models import Draft, Product, Ticket, User
 from shopops.workflow.teams import create_team
 from shopops.workflow.tickets import escalate_ticket, open_ticket
-from tests.browser.conftest import PASSWORD, LiveServer
+
+if TYPE_CHECKING:  # pytest loads conftest itself; the tests get the server through the fixture
+    from tests.browser.conftest import LiveServer
 
 INVENTED = json.dumps(
     {
@@ -39,7 +41,7 @@ ANSWER = "Sorry for the wait: your board left our warehouse yesterday and should
 def sign_in(page: Any, live: LiveServer, role: str) -> None:
     page.goto(f"{live.url}/login")
     page.get_by_test_id("login-email").fill(live.email(role))
-    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-password").fill(live.password)
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("current-user").wait_for()
 
