@@ -39,7 +39,8 @@ class WebhookResult(BaseModel):
 
 
 def safe_target(url: str) -> str:
-    """``scheme://host[:port]/path`` of ``url``: no user, password, query or fragment."""
+    """``scheme://host[:port]/…`` of ``url``: no user, password, path, query or fragment (hook URLs
+    often carry their token in the path, e.g. ``/services/T0/B0/<token>``)."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -48,7 +49,8 @@ def safe_target(url: str) -> str:
         return "(invalid URL)"
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    return f"{parts.scheme}://{host}{port}{parts.path}"[:300]
+    hidden = "/…" if parts.path.strip("/") else ""
+    return f"{parts.scheme}://{host}{port}{hidden}"[:300]
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -61,11 +63,12 @@ def encode(payload: dict[str, Any]) -> bytes:
 
 
 def _scrub(text: str, url: str, secret: str | None) -> str:
-    """Remove the raw URL (and so its query and credentials) and the secret from a message."""
+    """Remove the raw URL (its path, query and credentials) and the secret from a message."""
     target = safe_target(url)
     text = text.replace(url, target)
     parts = urlsplit(url)
-    for piece in (parts.query, parts.password, parts.username, secret):
+    path = parts.path if parts.path.strip("/") else ""
+    for piece in (parts.query, parts.password, parts.username, path, secret):
         if piece:
             text = text.replace(piece, "***")
     return " ".join(text.split())[:500]
