@@ -17,7 +17,6 @@ sync, so a slow generation or a lock wait never stalls the loop.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -54,10 +53,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Everything built so far (modules, schemas, the app) lives as long as the process: move it
-        # out of the collector's reach, so full collections under load stay short (a long one
-        # stalls every request in flight: it was the API's p95 tail before this line).
-        gc.freeze()
         try:
             yield
         finally:

@@ -299,3 +299,13 @@ def remove_rule(session: Session, rule_id: str) -> None:
             f"no compliance rule {rule_id!r} of this store", hint="see `shopops copy rules list`"
         )
     session.delete(rule)
+
+
+def set_rule_enabled(session: Session, rule_id: str, enabled: bool) -> ComplianceRule:
+    """Turn a merchant rule off (kept for the record) or on again."""
+    rule = session.scalar(select(ComplianceRule).where(ComplianceRule.rule_id == rule_id))
+    if rule is None:
+        raise NotFoundError(f"no compliance rule {rule_id!r} of this store", hint="see the rules list")
+    rule.enabled = enabled
+    session.flush()
+    return rule

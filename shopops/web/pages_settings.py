@@ -11,8 +11,6 @@ import re
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from shopops.api.security import reader, settings_manager, users_manager
@@ -21,10 +19,9 @@ from shopops.auth.roles import Permission, Role, can
 from shopops.auth.sessions import issue_api_key
 from shopops.config import redacted
 from shopops.copy.compliance import builtin_rules
-from shopops.copy.service import add_rule, list_rules
+from shopops.copy.service import add_rule, list_rules, set_rule_enabled
 from shopops.copy.voice import get_voice, update_voice
 from shopops.errors import InputError, NotFoundError
-from shopops.store.models import ComplianceRule
 from shopops.web.render import RowId, context_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,16 +31,6 @@ PUBLIC_SETTINGS = ("llm_backend", "local_model", "openai_model", "embed_backend"
 
 def split_words(text: str) -> list[str]:
     return [word.strip() for word in re.split(r"[,\n]", text) if word.strip()]
-
-
-def set_rule_enabled(session: Session, rule_id: str, enabled: bool) -> ComplianceRule:
-    """Turn a merchant rule off (kept for the record) or on again."""
-    rule = session.scalar(select(ComplianceRule).where(ComplianceRule.rule_id == rule_id))
-    if rule is None:
-        raise NotFoundError(f"no compliance rule {rule_id!r} of this store", hint="see the rules list")
-    rule.enabled = enabled
-    session.flush()
-    return rule
 
 
 def settings_page(
