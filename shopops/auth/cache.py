@@ -22,10 +22,10 @@ _entries: dict[str, tuple[float, object]] = {}
 _lock = threading.Lock()
 
 
-def cached(key: str, load: Callable[[], T], *, clock: Callable[[], float] = time.monotonic) -> T:
+def cached(key: str, load: Callable[[], T]) -> T:
     """The value for ``key``, loading (and keeping) it when absent or older than ``TTL_S``.
     Errors from ``load`` are not cached: a wrong key is checked against the store every time."""
-    now = clock()
+    now = time.monotonic()
     with _lock:
         hit = _entries.get(key)
     if hit is not None and now - hit[0] < TTL_S:

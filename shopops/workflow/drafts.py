@@ -63,6 +63,14 @@ class DraftPage(BaseModel):
     offset: int
 
 
+def check_page_request(status: str | None, limit: int, offset: int) -> None:
+    """The checks every draft list makes of its arguments (full views and queue rows alike)."""
+    if status is not None and status not in STATUSES:
+        raise InputError(f"unknown draft status {status!r}", hint=f"use one of {', '.join(STATUSES)}")
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InputError(f"limit must be 1..{MAX_PAGE} and offset at least 0 (got {limit}, {offset})")
+
+
 def _filters(
     kind: str | None,
     status: str | None,
@@ -71,10 +79,7 @@ def _filters(
     limit: int,
     offset: int,
 ) -> list[Any]:
-    if status is not None and status not in STATUSES:
-        raise InputError(f"unknown draft status {status!r}", hint=f"use one of {', '.join(STATUSES)}")
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InputError(f"limit must be 1..{MAX_PAGE} and offset at least 0 (got {limit}, {offset})")
+    check_page_request(status, limit, offset)
     conditions: list[Any] = []
     if kind:
         conditions.append(Draft.kind.startswith(kind, autoescape=True))
