@@ -88,6 +88,23 @@ class Settings(BaseSettings):
     reply_webhook_secret: SecretStr | None = Field(
         default=None, description="signs webhook bodies (X-Shopops-Signature: sha256=<hmac>)"
     )
+    # -- customer service
+    support_confidence_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="support: drafts below this confidence are escalated"
+    )
+    support_human_only_intents: list[str] = Field(
+        default=["refund_dispute", "legal", "abuse", "human"],
+        description="support: intents always handed to a person",
+    )
+    support_return_window_days: int = Field(
+        default=30, ge=0, le=3650, description="support: returns accepted this many days after delivery"
+    )
+    support_max_concurrent: int = Field(
+        default=4, ge=1, le=256, description="support API: drafts in progress at once; more get 503"
+    )
+    mask_personal_data: bool = Field(
+        default=True, description="mask emails, phones, addresses and card numbers before a remote LLM"
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -251,6 +252,24 @@ class KnowledgeDocument(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(10), default="")
 
 
+class KnowledgeChunk(Base):
+    """A retrievable passage of a knowledge document, with its embedding.
+
+    Rebuilt per document when the document's ``content_hash`` changes (incremental re-indexing);
+    ``embed_model`` names the model that made ``embedding`` so a model change re-embeds."""
+
+    __tablename__ = "knowledge_chunks"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("knowledge_documents.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    heading: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text)
+    document_hash: Mapped[str] = mapped_column(String(64))  # the document's content_hash when chunked
+    embed_model: Mapped[str] = mapped_column(String(100), default="")
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 little-endian, L2-normalised
+
+
 class Ticket(Timestamped, Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,6 +283,10 @@ class Ticket(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(10), default="")
     intent: Mapped[str] = mapped_column(String(50), default="")
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the last message's triage (language, intent, sentiment, urgency, entities) and, once escalated
+    # by the support pipeline, the structured hand-off a person picks up (see shopops.support.types)
+    triage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    handoff: Mapped[dict[str, Any]] = mapped_column(default=dict)
     messages: Mapped[list[TicketMessage]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
     )
