@@ -17,6 +17,7 @@
     ├── AuthenticationError           not signed in / no valid API key     HTTP 401
     ├── PermissionDeniedError         this role may not do this            HTTP 403
     └── RateLimitError                too many requests; retry later       HTTP 429
+        └── OverloadedError           model work at capacity; retry later  HTTP 503
 
 CLI adapters print ``str(error)`` and exit 1 (traceback only with ``--debug``); the API renders
 ``{"error": str(error), "type": ClassName}`` with ``error.http_status``.
@@ -133,3 +134,9 @@ class RateLimitError(ShopopsError):
     def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message, hint=hint)
+
+
+class OverloadedError(RateLimitError):
+    """The server is busy with as much model work as it takes at once: retry after a while."""
+
+    http_status = 503

@@ -29,6 +29,7 @@ from shopops.cli import (
     jobs_cmd,
     llm_cmd,
     serve_cmd,
+    support_cmd,
     users_cmd,
 )
 from shopops.cli.common import err_console
@@ -54,6 +55,7 @@ app.add_typer(copy_cmd.app, name="copy")
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(support_cmd.app, name="support")
 app.command("serve")(serve_cmd.serve)
 
 

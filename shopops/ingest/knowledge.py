@@ -1,9 +1,11 @@
 """Knowledge documents: store policies, guides and FAQs the support drafts are grounded in.
 
 Accepted: Markdown (``.md``), text (``.txt``), HTML (``.html``; tags stripped to text, headings kept
-as ``#`` lines) and a JSON FAQ: a list of ``{"question", "answer"}`` objects or an object holding
-such a list (``{"questions": [...]}``). An FAQ is stored as one document of ``## question`` /
-answer sections, which retrieval can split at the headings.
+as ``#`` lines) and two JSON shapes. A JSON FAQ is a list of ``{"question", "answer"}`` objects or an
+object holding such a list (``{"questions": [...]}``); it is stored as one document of
+``## question`` / answer sections, which retrieval can split at the headings. A JSON policy manual
+(flows of subflows of agent instructions and actions, the ABCD guidelines shape) is converted to
+Markdown by :mod:`shopops.ingest.policy_manual` and stored as a policy with format ``manual``.
 
 Each file is one document keyed by its path relative to the import root (the directory given,
 or the file's own directory), so re-importing a folder updates documents in place; the content
@@ -33,6 +35,7 @@ from shopops.ingest.base import (
     apply_fields,
     chunked,
 )
+from shopops.ingest.policy_manual import is_policy_manual, policy_manual_markdown
 from shopops.ingest.tables import SourceRow, load_json, read_text
 from shopops.ingest.text import guess_language, html_to_text_and_title
 from shopops.store.models import KnowledgeDocument
@@ -63,19 +66,29 @@ def _pretty(stem: str) -> str:
 
 def _kind(path: Path, fmt: str) -> str:
     name = path.name.lower()
+    if fmt == "manual":
+        return "policy"
     if fmt == "faq" or "faq" in name:
         return "faq"
     return "guide" if "guide" in name or "how-to" in name else "policy"
 
 
-def _faq(path: Path) -> tuple[str, list[RowError]]:
+def _faq(path: Path) -> tuple[str, str, list[RowError]]:
+    """A JSON document as (Markdown content, format, errors): an FAQ (format ``faq``) or a policy
+    manual (format ``manual``)."""
     data = load_json(path)
     if isinstance(data, dict):
-        data = next((data[k] for k in FAQ_LIST_KEYS if isinstance(data.get(k), list)), None)
+        faq = next((data[k] for k in FAQ_LIST_KEYS if isinstance(data.get(k), list)), None)
+        if faq is None and is_policy_manual(data):
+            content, errors = policy_manual_markdown(data)
+            return content, "manual", errors
+        data = faq
     if not isinstance(data, list):
         raise InputError(
-            f"{path}: not an FAQ",
-            hint='write a list of {"question": ..., "answer": ...} objects, or {"questions": [that list]}',
+            f"{path}: not an FAQ or a policy manual",
+            hint='write a list of {"question": ..., "answer": ...} objects, or {"questions": [that list]}; '
+            'a policy manual is {"<flow>": {"description": ..., "subflows": {"<subflow>": '
+            '{"instructions": [...], "actions": [{"button": ..., "text": ..., "subtext": [...]}]}}}}',
         )
     sections: list[str] = []
     errors: list[RowError] = []
@@ -89,7 +102,7 @@ def _faq(path: Path) -> tuple[str, list[RowError]]:
                 errors.append(RowError(number, name, "required (a non-empty string)"))
         if not errors:
             sections.append(f"## {' '.join(item['question'].split())}\n\n{item['answer'].strip()}")
-    return "\n\n".join(sections), errors
+    return "\n\n".join(sections), "faq", errors
 
 
 def read_document(path: Path, root: Path) -> Unit[DocumentRecord]:
@@ -100,7 +113,7 @@ def read_document(path: Path, root: Path) -> Unit[DocumentRecord]:
     title = ""
     errors: list[RowError] = []
     if fmt == "faq":
-        content, errors = _faq(path)
+        content, fmt, errors = _faq(path)
     elif fmt == "html":
         content, title = html_to_text_and_title(read_text(path))
     else:
@@ -136,7 +149,8 @@ class KnowledgeImporter(Importer[DocumentRecord]):
         if path.suffix.lower() not in FORMATS:
             raise InputError(f"{path}: unsupported document type", hint=f"use one of: {', '.join(FORMATS)}")
         unit = read_document(path, options.root or path.parent)
-        return Prepared(path, FORMATS[path.suffix.lower()], [unit], table=None, rows=1)
+        fmt = unit.record.fields["format"] if unit.record is not None else FORMATS[path.suffix.lower()]
+        return Prepared(path, fmt, [unit], table=None, rows=1)
 
     def write(
         self,
