@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from shopops.cli.common import console, get_ctx
@@ -68,6 +69,20 @@ def run(
     )
     for key, error in job.errors:
         console.print(f"  failed {key}: {error}", highlight=False, markup=False)
+    if result.support:
+        replies = Table(title="support: the demo tickets, through the support pipeline", show_lines=True)
+        replies.add_column("ticket", ratio=2)
+        replies.add_column("outcome", ratio=3, overflow="fold")
+        for subject, outcome in result.support:
+            reason = f" ({outcome.handoff.reason})" if outcome.handoff else ""
+            cited = ", ".join(c.passage_id for c in outcome.citations)
+            replies.add_row(
+                f"#{outcome.ticket_id} {subject}",
+                f"[bold]{outcome.decision}{reason}[/], confidence {outcome.confidence:.2f}\n"
+                + escape(outcome.text)
+                + (f"\n[dim]cites {escape(cited)}[/]" if cited else ""),
+            )
+        console.print(replies)
     console.print(f"total time: {result.seconds:.1f}s\n")
     console.print("[bold]next, try:[/]")
     for line in (

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,11 +30,13 @@ from sqlalchemy.orm import Session
 from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
+from shopops.demo.support_demo import draft_demo_tickets
 from shopops.demo.workspace import WorkspaceSeed, seed_workspace
 from shopops.errors import InputError
 from shopops.jobs import JobKind, JobSummary, run_job
 from shopops.llm.base import Message
 from shopops.store import models
+from shopops.support.service import SupportOutcome
 
 if TYPE_CHECKING:
     from shopops.context import AppContext
@@ -199,6 +201,7 @@ class DemoResult:
     seconds: float
     completion_tokens: int
     workspace: WorkspaceSeed | None = None
+    support: list[tuple[str, SupportOutcome]] = field(default_factory=list)  # (ticket subject, outcome)
 
 
 COUNTED = (
@@ -275,6 +278,7 @@ def run_demo(
         restart=restart,
         console=console,
     )
+    support = draft_demo_tickets(ctx) if load else []
     with ctx.db.session() as session:
         tokens_after = session.scalar(
             select(func.coalesce(func.sum(models.GenerationLog.completion_tokens), 0))
@@ -290,6 +294,7 @@ def run_demo(
         seconds=time.perf_counter() - started,
         completion_tokens=int(tokens_after or 0) - int(tokens_before or 0),
         workspace=workspace,
+        support=support,
     )
 
 

@@ -104,14 +104,19 @@ def test_demo_run_loads_the_store_and_writes_drafts(ctx: AppContext) -> None:
     assert (
         counts["sales rows"] > 1000 and counts["inventory rows"] > 40 and counts["knowledge documents"] >= 4
     )
-    assert result.job.status == "done" and counts["drafts"] == 3 and len(result.drafts) == 3
+    replies = sum(1 for _, outcome in result.support if outcome.draft_id)
+    assert result.job.status == "done" and counts["drafts"] == 3 + replies and len(result.drafts) == 3
     assert all(summary for _, _, summary in result.drafts)
+    # the open demo tickets went through the support pipeline: a draft or a hand-off each
+    assert len(result.support) == 2
+    assert all(o.draft_id or (o.decision == "escalate" and o.handoff) for _, o in result.support)
 
     second = run_demo(ctx, limit=4, progress=False)  # idempotent load; one more product, three skipped
     assert {k: v for k, v in second.counts.items() if k not in ("drafts", "generations logged")} == {
         k: v for k, v in counts.items() if k not in ("drafts", "generations logged")
     }
-    assert (second.job.processed, second.job.skipped, second.counts["drafts"]) == (1, 3, 4)
+    assert second.support == []  # handled tickets are not drafted again
+    assert (second.job.processed, second.job.skipped, second.counts["drafts"]) == (1, 3, 4 + replies)
     assert get_job(ctx.db, second.job.name).status == "done"
 
 
@@ -121,10 +126,12 @@ def test_demo_cli_with_fake_llm(db_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "what the store holds" in result.output and "next, try" in result.output
     assert "bamboo-cutting-board" in result.output and "done, 2/2 done" in result.output
+    assert "support: the demo tickets" in result.output
     db = open_database(db_url)
     try:
         with db.session() as session:
-            assert session.scalar(select(func.count()).select_from(models.Draft)) == 2
+            kinds = select(func.count()).select_from(models.Draft).where(models.Draft.kind != "support.reply")
+            assert session.scalar(kinds) == 2
     finally:
         db.dispose()
 
