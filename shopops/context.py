@@ -27,11 +27,22 @@ class AppContext:
 
     @cached_property
     def llm(self) -> LLMBackend:
-        """The configured LLM backend, wrapped so every generation is logged in the store."""
+        """The configured LLM backend, wrapped so every generation is logged in the store.
+
+        A remote backend (``openai``) is also wrapped in MaskingLLM when ``mask_personal_data`` is on:
+        emails, phones, addresses and card numbers leave the machine as placeholders. Local and fake
+        backends are not: their prompts never leave the machine. The log wraps the masking (it is
+        local too) and so records what the caller asked and got back; see shopops.llm.masking.
+        """
         from shopops.llm.logging import LoggedLLM
         from shopops.llm.registry import create_llm
 
-        return LoggedLLM(create_llm(self.settings), self.db)
+        backend = create_llm(self.settings)
+        if self.settings.llm_backend == "openai" and self.settings.mask_personal_data:
+            from shopops.llm.masking import MaskingLLM
+
+            backend = MaskingLLM(backend)
+        return LoggedLLM(backend, self.db)
 
     @cached_property
     def embedder(self) -> EmbeddingBackend:
