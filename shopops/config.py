@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         default=["refund_dispute", "legal", "abuse", "human"],
         description="support: intents always handed to a person",
     )
+    support_answer_style: Literal["extract", "verify", "generate"] = Field(
+        default="extract",
+        description="support: knowledge answers quote the best passage (extract), after the model picks "
+        "it (verify), or are worded by the model (generate)",
+    )
     support_return_window_days: int = Field(
         default=30, ge=0, le=3650, description="support: returns accepted this many days after delivery"
     )

@@ -74,6 +74,7 @@ def support_config(ctx: AppContext, today: dt.date | None = None) -> SupportConf
         human_only=frozenset(settings.support_human_only_intents),
         policy=ReturnPolicy(window_days=settings.support_return_window_days),
         today=today or dt.date.today(),
+        answer_style=settings.support_answer_style,
     )
 
 

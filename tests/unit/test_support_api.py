@@ -47,9 +47,7 @@ def fake_llm(ctx: AppContext) -> FakeLLM:
 def test_a_message_becomes_a_ticket_with_a_cited_draft(
     ctx: AppContext, client: TestClient, auth_headers: Headers
 ) -> None:
-    fake_llm(ctx).add_script(
-        json.dumps({"answerable": True, "answer": "Orders arrive in 3-5 business days.", "sources": [1]})
-    )
+    fake_llm(ctx).add_script(json.dumps({"passage": 1}))
     response = client.post(
         "/api/support/messages",
         json={
@@ -126,7 +124,7 @@ def test_gaps_group_unanswered_questions(ctx: AppContext, client: TestClient, au
     for number, text in enumerate(
         ["Do you sell gift cards?", "do you sell gift cards for christmas", "Can I buy a gift card?"]
     ):
-        fake.add_script(json.dumps({"answerable": False, "answer": "", "sources": []}))
+        fake.add_script(json.dumps({"passage": 0}))
         response = client.post(
             "/api/support/messages",
             json={"text": text, "conversation_id": f"g-{number}"},

@@ -111,12 +111,24 @@ def fake(store: AppContext) -> FakeLLM:
     return backend
 
 
-def ask(ctx: AppContext, text: str, *, email: str | None = "ana@example.com", order: str | None = None):
+def verdict(passage: int) -> str:
+    return json.dumps({"passage": passage})
+
+
+def ask(
+    ctx: AppContext,
+    text: str,
+    *,
+    email: str | None = "ana@example.com",
+    order: str | None = None,
+    style: str = "extract",
+    threshold: float = 0.3,
+):
     def tool(number: str):
         return lookup_order(ctx.db, number, customer_id=None, customer_email=email, today=TODAY)
 
     request = SupportRequest(message=text, order_number=order, order_tool=tool)
-    config = SupportConfig(threshold=0.3, today=TODAY)
+    config = SupportConfig(threshold=threshold, today=TODAY, answer_style=style)  # type: ignore[arg-type]
     return draft_reply(request, index=knowledge_index(ctx), llm=ctx.llm, config=config)
 
 
@@ -174,7 +186,7 @@ def test_another_customers_order_reads_like_a_missing_one(store: AppContext, fak
 
 def test_an_invented_order_number_in_the_wording_is_replaced(store: AppContext, fake: FakeLLM) -> None:
     fake.add_script(reply("Your order #5555 will arrive in 3-5 business days."))
-    draft = ask(store, "How long does delivery take in the United States?")
+    draft = ask(store, "How long does delivery take in the United States?", style="generate")
     assert "5555" not in draft.text
     assert any(flag.code == "invented_order_number" for flag in draft.checks)
     assert "3-5 business days" in draft.text  # the passage's own sentence instead
@@ -216,19 +228,58 @@ def test_human_only_intents_are_handed_off_with_everything_a_person_needs(
 
 
 def test_a_question_the_knowledge_base_cannot_answer_is_escalated(store: AppContext, fake: FakeLLM) -> None:
-    fake.add_script(reply("I don't know.", answerable=False, sources=[]))
-    draft = ask(store, "Do you sell gift cards for the Black Friday marathon?")
+    fake.add_script(verdict(0))
+    draft = ask(store, "Do you sell gift cards for the Black Friday marathon?", style="verify")
     assert draft.decision == "escalate"
     assert draft.handoff is not None and draft.handoff.reason in {"no_knowledge", "low_confidence"}
     assert draft.handoff.tried  # what the bot looked up
 
 
-def test_an_answer_cites_the_passages_it_used(store: AppContext, fake: FakeLLM) -> None:
-    fake.add_script(reply("Refunds go to the original payment method within 5 business days.", sources=[1]))
-    draft = ask(store, "How long do refunds take to reach my card?", email=None)
+def test_retrieval_alone_escalates_what_the_knowledge_base_does_not_cover(
+    store: AppContext, fake: FakeLLM
+) -> None:
+    draft = ask(store, "Do you sell gift cards for the Black Friday marathon?")
+    assert draft.decision == "escalate" and draft.handoff is not None
+    assert draft.handoff.reason == "no_knowledge"
+    assert fake.requests == []  # the extract style needs no model for an English question
+
+
+def test_an_answer_quotes_the_best_passage(store: AppContext, fake: FakeLLM) -> None:
+    draft = ask(store, "How long do refunds take to be issued to the original payment method?", email=None)
     assert draft.decision == "answer"
     assert draft.citations and draft.citations[0].passage_id.startswith("returns.md#")
+    assert "within 5 business days" in draft.text
+    assert fake.requests == []
+
+
+def test_an_answer_quotes_and_cites_the_passage_the_model_picked(store: AppContext, fake: FakeLLM) -> None:
+    fake.add_script(verdict(1))
+    draft = ask(store, "How long do refunds take to reach my card?", email=None, style="verify")
+    assert draft.decision == "answer"
+    assert draft.citations and draft.citations[0].passage_id.startswith("returns.md#")
+    assert "within 5 business days" in draft.text  # the store's own sentence, not a model's wording
     assert draft.confidence >= 0.3
+
+
+def test_a_generated_answer_cites_the_passages_it_used(store: AppContext, fake: FakeLLM) -> None:
+    fake.add_script(reply("Refunds go to the original payment method within 5 business days.", sources=[1]))
+    draft = ask(store, "How long do refunds take to reach my card?", email=None, style="generate")
+    assert draft.decision == "answer"
+    assert draft.citations and draft.citations[0].passage_id.startswith("returns.md#")
+
+
+def test_an_answer_is_translated_into_the_customers_language(store: AppContext, fake: FakeLLM) -> None:
+    fake.add_script(json.dumps({"text": "退款会在5个工作日内退回原支付方式。"}))
+    draft = ask(store, "退款多久能到账？refunds 要多久", email=None, threshold=0.0)
+    assert draft.decision == "answer" and draft.triage.language == "zh"
+    assert draft.text == "退款会在5个工作日内退回原支付方式。"
+
+
+def test_a_translation_that_changes_a_figure_is_not_used(store: AppContext, fake: FakeLLM) -> None:
+    fake.add_script(json.dumps({"text": "退款会在7个工作日内退回原支付方式。"}))
+    draft = ask(store, "退款多久能到账？refunds 要多久", email=None, threshold=0.0)
+    assert "7个工作日" not in draft.answer
+    assert any(flag.code == "wrong_language" for flag in draft.checks)
 
 
 def test_in_memory_index_needs_no_store(ctx: AppContext) -> None:
