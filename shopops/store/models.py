@@ -307,7 +307,10 @@ class Draft(Timestamped, Base):
     """Any AI output awaiting a person: copy, reply, plan, report."""
 
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_status_kind", "status", "kind"),)
+    __table_args__ = (
+        Index("ix_drafts_status_kind", "status", "kind"),
+        Index("ix_drafts_subject", "subject_type", "subject_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))  # e.g. copy.description, support.reply, plan
     subject_type: Mapped[str] = mapped_column(String(30))  # product|ticket|review|alert|report

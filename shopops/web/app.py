@@ -75,6 +75,7 @@ def install_web(app: FastAPI) -> None:
         pages_queue,
         pages_settings,
         pages_support,
+        pages_support_ai,
         pages_teams,
     )
 
@@ -84,6 +85,7 @@ def install_web(app: FastAPI) -> None:
         pages_dashboard,
         pages_catalog,
         pages_queue,
+        pages_support_ai,  # before pages_support: its /support/gaps must come before /support/{id}
         pages_support,
         pages_inbox,
         pages_insights,

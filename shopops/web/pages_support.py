@@ -6,6 +6,14 @@ may not use are not shown, and the server refuses them all the same (403). Actio
 redirect to the ticket (post/redirect/get); a refused one shows the ticket with the reason. An
 answer is stored as an approved ``support.reply`` draft and delivered; the page then says how
 (stored only, sent to the webhook, or the webhook's error).
+
+Tickets the support pipeline read (``shopops.support.service``) carry its triage (intent,
+language, sentiment, urgency) and, when it escalated them, its hand-off (why, what the customer
+asked, what the bot tried, the next step), shown at the top of the ticket. Its reply drafts wait
+on the ticket with their confidence, citations, policy decision and check flags: "Approve and
+send" decides one as the review queue does (``drafts.decide`` and the kind's ``support.reply``;
+``approve_and_publish`` delivers it), "Edit before sending" opens the answer form with its text,
+and sending that answer closes the AI draft as replaced.
 """
 
 from __future__ import annotations
@@ -18,17 +26,28 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from shopops.api.security import assigner, commenter, reader, support_agent
+from shopops.api.security import assigner, commenter, decider, reader, support_agent
 from shopops.auth.accounts import Principal, list_users
+from shopops.auth.roles import require_decide
 from shopops.errors import InputError
 from shopops.store.models import MAX_ID, Customer, Order
+from shopops.support.types import INTENTS
+from shopops.web.pages_support_ai import may_decide_replies, waiting_ai_drafts
 from shopops.web.render import PER_PAGE, RowId, context_of, page_offset, pager, render
 from shopops.workflow.assignment import assign, may_work_on
 from shopops.workflow.comments import MAX_BODY, MENTION, add_comment
-from shopops.workflow.entities import int_id
-from shopops.workflow.replies import MAX_TEXT, answer_ticket
+from shopops.workflow.drafts import get_draft
+from shopops.workflow.entities import int_id, load_ticket
+from shopops.workflow.replies import MAX_TEXT, REPLY_KIND, answer_ticket
+from shopops.workflow.review import approve_and_publish
 from shopops.workflow.teams import list_teams
-from shopops.workflow.tickets import STATUSES, TicketDetail, escalate_ticket, get_ticket, list_tickets
+from shopops.workflow.tickets import (
+    STATUSES,
+    TicketDetail,
+    escalate_ticket,
+    get_ticket,
+    list_tickets,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -128,6 +147,7 @@ def tickets(
         },
         statuses=STATUSES,
         teams=list_teams(db),
+        intents=INTENTS,
     )
 
 
@@ -158,10 +178,13 @@ def ticket_page(
     *,
     error: str = "",
     reply: int | None = None,
+    edit: int | None = None,
     status_code: int = 200,
 ) -> Response:
     db = context_of(request).db
     ticket = get_ticket(db, ticket_id)
+    drafts = waiting_ai_drafts(ticket)
+    editing = next((draft for draft in drafts if draft.id == edit), None)
     order, customer = order_and_customer(request, ticket)
     users = list_users(db)
     names = {user.id: user.name or user.email for user in users}
@@ -187,6 +210,11 @@ def ticket_page(
             for comment in ticket.comments
         ],
         delivery=delivery_of(ticket, reply),
+        handoff=ticket.handoff,
+        triage=ticket.triage,
+        ai_drafts=drafts,
+        may_decide=may_decide_replies(who) and ticket.status != "closed",
+        editing=editing,
         error=error,
         teams=list_teams(db),
         assignees=[u for u in users if u.active and may_work_on(u.role.value, "ticket")],
@@ -200,9 +228,11 @@ def show(
     ticket_id: RowId,
     request: Request,
     reply: int | None = Query(None, ge=1, le=MAX_ID),
+    edit: int | None = Query(None, ge=1, le=MAX_ID),
     who: Principal = Depends(reader),
 ) -> Response:
-    return ticket_page(request, who, ticket_id, reply=reply)
+    """The ticket; ``?edit=<draft id>`` opens the answer form with that AI draft's text."""
+    return ticket_page(request, who, ticket_id, reply=reply, edit=edit)
 
 
 def _refused(request: Request, who: Principal, ticket_id: int, exc: InputError) -> Response:
@@ -220,15 +250,48 @@ def answer(
     ticket_id: RowId,
     request: Request,
     text: str = Form(..., max_length=MAX_TEXT),
+    replaces: str = Form("", max_length=12),
     who: Principal = Depends(support_agent),
 ) -> Response:
-    """The agent's own answer: an approved reply draft, delivered (webhook when configured)."""
+    """The agent's own answer: an approved reply draft, delivered (webhook when configured).
+    ``replaces``: the AI draft it was edited from, rejected as replaced once the answer is sent."""
     ctx = context_of(request)
     try:
-        draft = answer_ticket(ctx.db, ctx.settings, ticket_id, actor=who, text=text)
+        draft = answer_ticket(
+            ctx.db, ctx.settings, ticket_id, actor=who, text=text, replaces=int_id(replaces)
+        )
     except InputError as exc:
         return _refused(request, who, ticket_id, exc)
     return _to_ticket(ticket_id, "delivery", reply=draft.id)
+
+
+@router.post("/support/{ticket_id}/drafts/{draft_id}/approve")
+def approve_reply(
+    ticket_id: RowId,
+    draft_id: RowId,
+    request: Request,
+    who: Principal = Depends(decider),
+) -> Response:
+    """Approve an AI reply draft of this ticket and send it (as the review queue approves it)."""
+    ctx = context_of(request)
+    try:
+        with ctx.db.session() as session:
+            status = load_ticket(session, ticket_id).status
+        draft = get_draft(ctx.db, draft_id)
+        if not draft.kind.startswith(REPLY_KIND) or (draft.subject_type, draft.subject_id) != (
+            "ticket",
+            str(ticket_id),
+        ):
+            raise InputError(f"draft {draft_id} is not a reply to ticket {ticket_id}")
+        require_decide(who.role, draft.kind)
+        if status == "closed":
+            raise InputError(
+                f"ticket {ticket_id} is closed", hint="open a new ticket to write to the customer"
+            )
+        approve_and_publish(ctx, draft_id, who.email)
+    except InputError as exc:
+        return _refused(request, who, ticket_id, exc)
+    return _to_ticket(ticket_id, "delivery", reply=draft_id)
 
 
 @router.post("/support/{ticket_id}/escalate")

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shopops.config import Settings
 from shopops.errors import InputError, NotFoundError
@@ -69,9 +70,11 @@ def answer_ticket(
     *,
     actor: Actor,
     text: str,
+    replaces: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DraftView:
-    """A person's answer: stored as a ``support.reply`` draft approved by its author, then delivered."""
+    """A person's answer: stored as a ``support.reply`` draft approved by its author, then delivered.
+    AI reply drafts still waiting on the ticket are rejected (``replaces``: the one it was edited from)."""
     text = clean_text(text, "text", max_length=MAX_TEXT)
     with db.session() as session:
         ticket = load_ticket(session, ticket_id)
@@ -110,8 +113,37 @@ def answer_ticket(
             {"status": "approved", "reviewer_id": actor.id},
         )
         draft_id = draft.id
+        _supersede_ai_drafts(session, ticket.id, draft_id, actor.email, edited_from=replaces)
     deliver_reply(db, settings, draft_id, actor=actor.email, sleep=sleep)
     return get_draft(db, draft_id)
+
+
+def _supersede_ai_drafts(
+    session: Session, ticket_id: int, answer_id: int, actor: str, *, edited_from: int | None
+) -> None:
+    """Reject the AI reply drafts still waiting on a ticket a person has just answered, so the review
+    queue cannot send a second reply; the one the answer was edited from says so."""
+    pending = session.scalars(
+        select(Draft).where(
+            Draft.kind == REPLY_KIND,
+            Draft.subject_type == "ticket",
+            Draft.subject_id == str(ticket_id),
+            Draft.status == "draft",
+            Draft.author.startswith("ai:"),
+        )
+    )
+    for draft in pending:
+        note = "edited before sending" if draft.id == edited_from else "superseded: answered by a person"
+        draft.status, draft.review_note = "rejected", f"{note} (sent as draft {answer_id})"
+        audit(
+            session,
+            actor,
+            "draft.reject",
+            "draft",
+            draft.id,
+            {"status": "draft"},
+            {"status": "rejected", "review_note": draft.review_note},
+        )
 
 
 def deliver_reply(

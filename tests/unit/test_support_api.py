@@ -89,6 +89,25 @@ def test_a_message_becomes_a_ticket_with_a_cited_draft(
     assert ticket_view["assignment"]["team_id"] is not None  # routed to a queue, not dropped
 
 
+def test_a_persons_answer_supersedes_the_waiting_ai_draft(
+    ctx: AppContext, client: TestClient, auth_headers: Headers
+) -> None:
+    posted = client.post(
+        "/api/support/messages", json={"text": "How long does shipping take?"}, headers=auth_headers("agent")
+    ).json()
+    assert posted["decision"] == "answer" and posted["draft_id"]
+    answered = client.post(
+        f"/api/tickets/{posted['ticket_id']}/answer",
+        json={"text": "3-5 days."},
+        headers=auth_headers("agent"),
+    )
+    assert answered.status_code == 200, answered.text
+    with ctx.db.session() as session:
+        ai_draft = session.get(Draft, posted["draft_id"])
+        assert ai_draft is not None and ai_draft.status == "rejected"
+        assert ai_draft.review_note.startswith("superseded")  # the queue cannot send a second reply
+
+
 def test_only_support_roles_may_post_messages(client: TestClient, auth_headers: Headers) -> None:
     for role in ("analyst", "operator"):
         denied = client.post("/api/support/messages", json={"text": "hi"}, headers=auth_headers(role))

@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_chunks")),
         sa.UniqueConstraint("document_id", "position", name=op.f("uq_knowledge_chunks_document_id")),
     )
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.create_index("ix_drafts_subject", ["subject_type", "subject_id"], unique=False)
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("triage", sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column("handoff", sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
@@ -45,4 +47,6 @@ def downgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_column("handoff")
         batch_op.drop_column("triage")
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_index("ix_drafts_subject")
     op.drop_table("knowledge_chunks")
