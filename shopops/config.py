@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     )
     # -- customer service
     support_confidence_threshold: float = Field(
-        default=0.5, ge=0.0, le=1.0, description="support: drafts below this confidence are escalated"
+        default=0.6, ge=0.0, le=1.0, description="support: drafts below this confidence are escalated"
     )
     support_human_only_intents: list[str] = Field(
         default=["refund_dispute", "legal", "abuse", "human"],

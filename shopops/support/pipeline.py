@@ -64,7 +64,7 @@ RETRIEVAL_WEIGHT = 0.6  # the rest is the model's answerability verdict; see ans
 class SupportConfig:
     """The store's support settings that the pipeline applies."""
 
-    threshold: float = 0.5
+    threshold: float = 0.6
     human_only: frozenset[str] = frozenset({"refund_dispute", "legal", "abuse", "human"})
     policy: ReturnPolicy = field(default_factory=ReturnPolicy)
     today: dt.date = field(default_factory=dt.date.today)

@@ -82,6 +82,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         copy_max_regenerations=0,
         api_rate_limit=0,
         login_rate_limit=0,
+        support_confidence_threshold=0.3,  # calibrated for e5; the hash embedder scores lower
     )
     ctx = AppContext(settings)
     load_demo_store(ctx.db)
