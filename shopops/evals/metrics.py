@@ -4,7 +4,10 @@ Pure functions over plain Python values: no model, no store, no numpy. Each capa
 picks what it needs:
 
 - text overlap (copy studio, reports): :func:`rouge_l`, :func:`rouge_l_corpus`, :func:`bleu`;
-- classification (review sentiment, intent): :func:`accuracy`, :func:`macro_f1`.
+- classification (review sentiment, intent): :func:`accuracy`, :func:`macro_f1`,
+  :func:`precision_recall` (one positive class, e.g. "escalate");
+- extractive answers (support replies): :func:`token_f1`, :func:`best_token_f1` (SQuAD-style);
+- latency: :func:`percentile`.
 
 Ranking (search MRR, recall@k) and forecasting (MASE) metrics belong here too, beside these, as
 plain functions of the same shape: predictions and references in, one float out.
@@ -18,8 +21,10 @@ numbers, "USB", "256GB") stay whole words, as sacrebleu's ``zh`` tokenizer does.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 CHARACTER_LANGUAGES = frozenset({"zh", "ja", "th"})
@@ -156,6 +161,78 @@ def macro_f1(
         fn = sum(t == label and p != label for t, p in zip(y_true, y_pred, strict=True))
         scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
     return sum(scores) / len(scores)
+
+
+def precision_recall(
+    y_true: Sequence[Hashable], y_pred: Sequence[Hashable], *, positive: Hashable
+) -> tuple[float, float]:
+    """Precision and recall of the class ``positive``; 0.0 where the denominator is 0 (nothing
+    predicted positive / nothing truly positive), as scikit-learn's ``zero_division=0``."""
+    _same_length(y_true, y_pred)
+    tp = sum(t == positive and p == positive for t, p in zip(y_true, y_pred, strict=True))
+    predicted = sum(p == positive for p in y_pred)
+    actual = sum(t == positive for t in y_true)
+    return (tp / predicted if predicted else 0.0), (tp / actual if actual else 0.0)
+
+
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+
+
+def answer_tokens(text: str, *, lang: str) -> list[str]:
+    """Tokens of an answer as SQuAD's evaluation script normalises them: lower-cased, punctuation
+    removed, the articles a/an/the dropped, split on whitespace. For zh/ja/th (no spaces between
+    words) the tokens are characters, as :func:`tokenize` makes them (punctuation dropped)."""
+    if lang in CHARACTER_LANGUAGES:
+        return tokenize(text, lang=lang)
+    text = unicodedata.normalize("NFKC", text).lower()
+    # deleted, not replaced by a space, as SQuAD does: "don't" -> "dont", "U.S.A." -> "usa"
+    text = "".join(c for c in text if not unicodedata.category(c).startswith(("P", "S")))
+    return _ARTICLES.sub(" ", text).split()
+
+
+def token_f1(prediction: str, reference: str, *, lang: str) -> float:
+    """SQuAD token F1 of one prediction against one reference, in [0, 1].
+
+    Overlap counts shared tokens with multiplicity; precision = overlap / prediction tokens,
+    recall = overlap / reference tokens. When either side has no tokens the score is 1.0 if both
+    are empty and 0.0 otherwise (as SQuAD 2.0's script).
+    """
+    pred, ref = answer_tokens(prediction, lang=lang), answer_tokens(reference, lang=lang)
+    if not pred or not ref:
+        return float(pred == ref)
+    overlap = sum((Counter(pred) & Counter(ref)).values())
+    if overlap == 0:
+        return 0.0
+    precision, recall = overlap / len(pred), overlap / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_token_f1(prediction: str, references: Sequence[str], *, lang: str | None = None) -> float:
+    """The highest :func:`token_f1` over ``references`` (0.0 for none). ``lang`` ``None``: each
+    reference's language is detected (:func:`shopops.langid.detect_language`), so a Chinese
+    reference is scored by character and an English one by word."""
+    from shopops.langid import detect_language
+
+    return max(
+        (
+            token_f1(prediction, ref, lang=lang if lang is not None else detect_language(ref))
+            for ref in references
+        ),
+        default=0.0,
+    )
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) with linear interpolation between closest ranks (numpy's
+    default method); 0.0 for no values."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile must be within 0..100, got {q}")
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _same_length(left: Sequence[object], right: Sequence[object]) -> None:

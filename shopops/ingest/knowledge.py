@@ -67,7 +67,7 @@ def _pretty(stem: str) -> str:
 def _kind(path: Path, fmt: str) -> str:
     name = path.name.lower()
     if fmt == "manual":
-        return "policy"
+        return "manual"  # agents' procedures: retrieved for people, never quoted to customers
     if fmt == "faq" or "faq" in name:
         return "faq"
     return "guide" if "guide" in name or "how-to" in name else "policy"

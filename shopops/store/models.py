@@ -245,7 +245,7 @@ class KnowledgeDocument(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_key: Mapped[str] = mapped_column(String(500), unique=True)
     title: Mapped[str] = mapped_column(String(500), default="")
-    kind: Mapped[str] = mapped_column(String(20), default="policy")  # policy|faq|guide
+    kind: Mapped[str] = mapped_column(String(20), default="policy")  # policy|faq|guide|manual (agents only)
     format: Mapped[str] = mapped_column(String(10), default="text")  # markdown|html|text|faq
     content: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))

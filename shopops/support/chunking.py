@@ -37,7 +37,7 @@ class DocumentText:
     key: str
     title: str
     content: str
-    kind: str = "policy"  # policy|faq|guide
+    kind: str = "policy"  # policy|faq|guide|manual
     language: str = ""
 
 
@@ -138,6 +138,7 @@ def chunk_document(doc: DocumentText) -> list[Passage]:
                     heading=heading,
                     text=prefix + piece,
                     language=doc.language,
+                    kind=doc.kind,
                 )
             )
     return passages

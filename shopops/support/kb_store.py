@@ -232,7 +232,7 @@ def _load(session: Session, embedder: EmbeddingBackend) -> KnowledgeIndex:
 
     c, d = KnowledgeChunk, KnowledgeDocument
     rows = session.execute(
-        select(c.position, c.heading, c.text, c.embedding, d.source_key, d.title, d.language)
+        select(c.position, c.heading, c.text, c.embedding, d.source_key, d.title, d.language, d.kind)
         .join(d, d.id == c.document_id)
         .where(c.embed_model == embedder.model, c.embedding.is_not(None))
         .order_by(d.source_key, c.position)
@@ -247,6 +247,7 @@ def _load(session: Session, embedder: EmbeddingBackend) -> KnowledgeIndex:
             heading=row.heading,
             text=row.text,
             language=row.language,
+            kind=row.kind,
         )
         for row in usable
     ]

@@ -23,6 +23,7 @@ from shopops.langid import detect_language
 from shopops.llm.base import LLMBackend
 from shopops.structured import generate_with_result
 from shopops.support import checks
+from shopops.support.evidence import answer_confidence, citations_for, extractive_answer, retrieval_confidence
 from shopops.support.handoff import build_handoff
 from shopops.support.index import KnowledgeIndex
 from shopops.support.messages import message as fixed_message
@@ -38,8 +39,8 @@ from shopops.support.prompts import (
 )
 from shopops.support.triage import triage_message
 from shopops.support.types import (
+    INTERNAL_KINDS,
     CheckFlag,
-    Citation,
     Hit,
     OrderFacts,
     PolicyDecision,
@@ -52,12 +53,6 @@ ORDER_INTENTS = frozenset({"order_status", "return", "refund", "cancel"})
 MY_ORDER = re.compile(
     r"\b(?:my|our)\s+(?:order|package|parcel|item|purchase|delivery)\b|我的订单|我的包裹|我买的", re.I
 )
-# Cosine similarity of unrelated and of matching texts differ per embedding model (e5 clusters at
-# 0.8-0.93); the span maps a cosine onto 0..1 for the confidence.
-COSINE_SPANS: dict[str, tuple[float, float]] = {"multilingual-e5-small-q4": (0.80, 0.92)}
-DEFAULT_COSINE_SPAN = (0.30, 0.80)
-QUOTE_CHARS = 200
-RETRIEVAL_WEIGHT = 0.6  # the rest is the model's answerability verdict; see answer_confidence
 
 
 @dataclass(frozen=True)
@@ -84,63 +79,6 @@ class SupportRequest:
     previous: Triage | None = None  # the triage of the previous message (multi-turn intent)
     order_number: str | None = None  # the conversation's known order, when the message names none
     order_tool: OrderTool | None = None  # None: no order data (evaluation, plain questions)
-
-
-def cosine_confidence(cosine: float, model: str) -> float:
-    low, high = COSINE_SPANS.get(model, DEFAULT_COSINE_SPAN)
-    return min(1.0, max(0.0, (cosine - low) / (high - low)))
-
-
-def retrieval_confidence(hits: Sequence[Hit], model: str) -> float:
-    """0..1 from the best hit: how much of the question it covers, and how close it is in meaning."""
-    if not hits:
-        return 0.0
-    best = max(0.5 * h.coverage + 0.5 * cosine_confidence(h.cosine, model) for h in hits[:2])
-    return round(best, 3)
-
-
-def answer_confidence(retrieval: float, answerable: bool, *, has_facts: bool = False) -> float:
-    """Retrieval's evidence and the model's own verdict on whether the passages answer the question.
-
-    Neither alone is enough: retrieval finds the nearest passage even for questions the knowledge
-    base cannot answer, and a small model says "answerable" too readily. Facts from the store's own
-    records (an order and a policy decision) are trusted as they are."""
-    if has_facts:
-        return max(0.85, retrieval)
-    return RETRIEVAL_WEIGHT * retrieval + (1 - RETRIEVAL_WEIGHT) * (1.0 if answerable else 0.0)
-
-
-def extractive_answer(question: str, hit: Hit, max_sentences: int = 2) -> str:
-    """The passage's own sentences that share most words with the question (used when the model's
-    wording fails a check: the store's text is always safe to quote)."""
-    from shopops.support.tokens import content_tokens
-
-    body = hit.passage.text
-    if hit.passage.heading and body.startswith(hit.passage.heading):
-        body = body[len(hit.passage.heading) :]
-    body = re.sub(r"^#+\s.*$", "", body, flags=re.M)
-    body = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", body, flags=re.M)  # list markers
-    body = re.sub(r"(\*\*|__|`)", "", body)  # emphasis and code marks
-    body = " ".join(body.split())
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", body) if s.strip()]
-    if len(sentences) <= max_sentences:
-        return " ".join(sentences)
-    wanted = content_tokens(question)
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(wanted & content_tokens(sentences[i])))
-    keep = sorted(ranked[:max_sentences])
-    return " ".join(sentences[i] for i in keep)
-
-
-def _citations(hits: Sequence[Hit], numbers: Sequence[int]) -> list[Citation]:
-    chosen = [hits[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(hits)] or list(hits[:1])
-    return [
-        Citation(
-            passage_id=h.passage.id,
-            title=h.passage.heading or h.passage.title,
-            quote=h.passage.text[:QUOTE_CHARS],
-        )
-        for h in chosen
-    ]
 
 
 class _Run:
@@ -178,6 +116,19 @@ class _Run:
             handoff=handoff,
             **extra,  # type: ignore[arg-type]
         )
+
+    def customer_hits(self, query: str, k: int) -> list[Hit]:
+        """The best ``k`` passages a customer may be told; agents' procedures found on the way are
+        noted for the person who may pick the conversation up."""
+        found = self.index.search(query, k=k * 3)
+        internal = [h for h in found if h.passage.kind in INTERNAL_KINDS]
+        if internal:
+            step = (
+                f"agents' procedure that may apply: {internal[0].passage.id} ({internal[0].passage.heading})"
+            )
+            if step not in self.tried:
+                self.tried.append(step)
+        return [h for h in found if h.passage.kind not in INTERNAL_KINDS][:k]
 
     def fixed_answer(self, key: str, confidence: float, **values: str) -> SupportDraft:
         text = fixed_message(key, self.triage.language, **values)
@@ -226,10 +177,10 @@ def draft_reply(
     fixed = run.look_up_order()
     if fixed is not None:
         return fixed
-    hits = index.search(request.message, k=config.top_k)
+    hits = run.customer_hits(request.message, config.top_k)
     if run.decision is not None:
         known = {h.passage.id for h in hits}
-        hits += [h for h in index.search(f"{run.decision.topic} policy", k=2) if h.passage.id not in known]
+        hits += [h for h in run.customer_hits(f"{run.decision.topic} policy", 2) if h.passage.id not in known]
     retrieval = retrieval_confidence(hits, getattr(index, "embed_model", ""))
     if hits:
         run.tried.append(
@@ -293,7 +244,7 @@ def _extract(run: _Run, hits: list[Hit], retrieval: float) -> SupportDraft:
                 )
             ]
             confidence -= 0.15
-    citations = _citations([source], [1])
+    citations = citations_for([source], [1])
     if confidence < config.threshold:
         unanswered = hit is None or config.answer_style == "extract"
         reason = "no_knowledge" if unanswered else "low_confidence"
@@ -370,7 +321,7 @@ def _generate(run: _Run, hits: list[Hit], retrieval: float) -> SupportDraft:
         flags = [f for f in flags if f.code == "wrong_language"]
     if flags:
         confidence -= 0.15
-    citations = _citations(hits, output.sources) if hits else []
+    citations = citations_for(hits, output.sources) if hits else []
     draft = SupportDraft(
         decision="answer",
         text=answer,

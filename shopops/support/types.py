@@ -62,6 +62,12 @@ class Passage:
     heading: str
     text: str
     language: str = ""
+    kind: str = ""  # the document's kind: policy|faq|guide|manual (manual: agents' procedures)
+
+
+# Documents written for agents, not customers (a policy manual's procedures): retrieved and shown
+# to the person in a hand-off, never quoted or paraphrased to a customer.
+INTERNAL_KINDS = frozenset({"manual"})
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,17 @@ import pytest
 
 from shopops.evals.metrics import (
     accuracy,
+    answer_tokens,
+    best_token_f1,
     bleu,
     lcs_length,
     macro_f1,
+    percentile,
+    precision_recall,
     rouge_l,
     rouge_l_corpus,
     sacrebleu_tokenizer,
+    token_f1,
     tokenize,
 )
 
@@ -95,3 +100,61 @@ def test_accuracy_and_macro_f1_hand_computed() -> None:
     assert macro_f1(y_true, y_pred, labels=["pos", "neg", "neutral"]) == pytest.approx(22 / 45)
     assert accuracy([], []) == 0.0
     assert macro_f1([], []) == 0.0
+
+
+def test_answer_tokens_follow_squad_normalisation() -> None:
+    # lower case, punctuation deleted (not split on), articles a/an/the dropped
+    assert answer_tokens("The Customer's order, isn't it? A U.S.A. thing $5", lang="en") == [
+        "customers",
+        "order",
+        "isnt",
+        "it",
+        "usa",
+        "thing",
+        "5",
+    ]
+    assert answer_tokens("退货，三十天。", lang="zh") == ["退", "货", "三", "十", "天"]
+
+
+def test_token_f1_hand_computed() -> None:
+    # pred "cat sat" (the dropped) vs ref "cat sat down": overlap 2, P = 1, R = 2/3, F = 0.8
+    assert token_f1("the cat sat", "a cat sat down", lang="en") == pytest.approx(0.8)
+    # overlap counts repeats: min(2, 1) red + min(1, 2) blue = 2 of 3 each side
+    assert token_f1("red red blue", "red blue blue", lang="en") == pytest.approx(2 / 3)
+    assert token_f1("returns in 30 days", "Returns in 30 days.", lang="en") == 1.0
+    assert token_f1("nothing shared", "all different", lang="en") == 0.0
+    assert token_f1("", "reference", lang="en") == 0.0
+    assert token_f1("the", "a", lang="en") == 1.0  # both empty after normalisation (as SQuAD)
+
+
+def test_token_f1_is_character_level_for_chinese() -> None:
+    # 退货期限三十天 vs 退货三十天: overlap 5, P = 5/7, R = 1 -> F = 10/12
+    assert token_f1("退货期限三十天", "退货三十天", lang="zh") == pytest.approx(10 / 12)
+    assert token_f1("退货期限三十天", "退货三十天", lang="en") == 0.0
+
+
+def test_best_token_f1_takes_the_best_reference_and_detects_its_language() -> None:
+    refs = ["We ship in 3-5 business days.", "退货三十天"]
+    assert best_token_f1("we ship in 3-5 business days", refs) == 1.0
+    assert best_token_f1("退货期限三十天", refs) == pytest.approx(10 / 12)  # scored by character
+    assert best_token_f1("anything", []) == 0.0
+
+
+def test_precision_recall_of_one_class() -> None:
+    truth = ["escalate", "escalate", "answer", "answer", "escalate"]
+    preds = ["escalate", "answer", "escalate", "answer", "escalate"]
+    # tp 2, predicted 3, actual 3
+    assert precision_recall(truth, preds, positive="escalate") == pytest.approx((2 / 3, 2 / 3))
+    assert precision_recall(["answer"], ["answer"], positive="escalate") == (0.0, 0.0)
+    with pytest.raises(ValueError, match="differ in length"):
+        precision_recall(["a"], [], positive="a")
+
+
+def test_percentile_interpolates_like_numpy() -> None:
+    values = [float(v) for v in range(1, 11)]
+    assert percentile(values, 50) == pytest.approx(5.5)
+    assert percentile(values, 95) == pytest.approx(9.55)
+    assert percentile([3.0], 95) == 3.0
+    assert percentile([], 50) == 0.0
+    with pytest.raises(ValueError):
+        percentile(values, 101)

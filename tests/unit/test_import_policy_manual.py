@@ -120,7 +120,7 @@ def test_import_stores_a_policy_document_that_chunks_per_subflow(db: Database, t
     report = import_file(db, "knowledge", path)
     assert report.created == 1 and report.formats == ["manual"]
     doc = documents(db)["agent_guidelines.json"]
-    assert (doc.kind, doc.format, doc.title, doc.language) == ("policy", "manual", "Agent guidelines", "en")
+    assert (doc.kind, doc.format, doc.title, doc.language) == ("manual", "manual", "Agent guidelines", "en")
     assert doc.content == EXPECTED
     passages = chunk_document(DocumentText(doc.source_key, doc.title, doc.content, doc.kind))
     assert [p.heading for p in passages] == [
@@ -149,7 +149,7 @@ def test_the_shared_abcd_guidelines_import_and_retrieve(db: Database, shared_dat
     report = import_file(db, "knowledge", path)
     assert report.created == 1 and report.rejected == 0
     doc = documents(db)["abcd_guidelines.json"]
-    assert doc.kind == "policy" and doc.format == "manual"
+    assert doc.kind == "manual" and doc.format == "manual"
     flows = json.loads(path.read_text(encoding="utf-8"))
     assert doc.content.count("\n# ") + 1 == len(flows) == 10
     assert doc.content.count("\n## ") == sum(len(f["subflows"]) for f in flows.values()) == 55

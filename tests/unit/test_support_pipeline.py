@@ -288,3 +288,18 @@ def test_in_memory_index_needs_no_store(ctx: AppContext) -> None:
     index = KnowledgeIndex.build(passages_from_text(SHIPPING), ctx.embedder)
     hits = index.search("delivery times in the United States", k=1)
     assert hits and "3-5 business days" in hits[0].passage.text
+
+
+def test_agents_procedures_are_never_quoted_to_a_customer(store: AppContext, fake: FakeLLM) -> None:
+    manual = _document(
+        "agent-manual.json",
+        "# Order issue\n\n## Gift wrapping\n\nAsk for the Account ID with [Pull up Account] before gift wrapping.",
+    )
+    manual.kind, manual.format = "manual", "manual"
+    with store.db.session() as session:
+        session.add(manual)
+    draft = ask(store, "Do you offer gift wrapping with an account?")
+    assert "Pull up Account" not in draft.text and "Pull up Account" not in draft.answer
+    assert all(not c.passage_id.startswith("agent-manual") for c in draft.citations)
+    tried = draft.handoff.tried if draft.handoff else []
+    assert draft.decision == "escalate" and any("agent-manual.json" in step for step in tried)
