@@ -13,15 +13,13 @@ A line without ``reference`` is still generated and checked but is left out of R
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shopops.errors import InputError
+from shopops.evals.jsonl import LineError, read_jsonl
 
-MAX_LISTED = 20
 RECORD_FIELDS = ("id", "title", "category", "price", "list_price", "attributes", "description")
 TEXT_FIELDS = ("title", "category", "description")
 HINT = (
@@ -41,13 +39,6 @@ class EvalItem:
     reference: str | None = None
 
 
-class _LineError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def _price(value: Any, field: str) -> Any:
     """Check a price (a number or a price string such as "₹1,099"); return it unchanged, so the
     facts mapping still sees its currency symbol. ``None`` for null or an empty string."""
@@ -56,12 +47,12 @@ def _price(value: Any, field: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _LineError(field, f"must be a number or a price string, got {type(value).__name__}")
+        raise LineError(field, f"must be a number or a price string, got {type(value).__name__}")
     number, _ = parse_price(value)
     if number is None:
-        raise _LineError(field, f"is not a price: {str(value)[:40]!r}")
+        raise LineError(field, f"is not a price: {str(value)[:40]!r}")
     if not math.isfinite(number) or number < 0:
-        raise _LineError(field, f"must be a non-negative finite number, got {value!r}")
+        raise LineError(field, f"must be a non-negative finite number, got {value!r}")
     return value
 
 
@@ -70,7 +61,7 @@ def _text(obj: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _LineError(name, f"must be a string, got {type(value).__name__}")
+        raise LineError(name, f"must be a string, got {type(value).__name__}")
     return value.strip()
 
 
@@ -78,7 +69,7 @@ def _attributes(value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _LineError("attributes", f"must be an object of name: value, got {type(value).__name__}")
+        raise LineError("attributes", f"must be an object of name: value, got {type(value).__name__}")
     out: dict[str, str] = {}
     for key, item in value.items():
         if isinstance(item, bool):
@@ -88,7 +79,7 @@ def _attributes(value: Any) -> dict[str, str]:
         elif isinstance(item, list) and all(isinstance(v, str | int | float) for v in item):
             out[str(key)] = ", ".join(str(v) for v in item)
         elif item is not None:
-            raise _LineError(f"attributes.{key}", "must be a string, number or list of them")
+            raise LineError(f"attributes.{key}", "must be a string, number or list of them")
     return {k: v for k, v in out.items() if v}
 
 
@@ -99,17 +90,17 @@ def _reference(value: Any) -> str | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = " ".join(v.strip() for v in value if v.strip())
     if not isinstance(value, str):
-        raise _LineError("reference", f"must be a string or a list of strings, got {type(value).__name__}")
+        raise LineError("reference", f"must be a string or a list of strings, got {type(value).__name__}")
     return value.strip() or None
 
 
 def parse_line(obj: Any, line: int) -> EvalItem:
-    """Validate one decoded line; raise ``_LineError`` naming the first bad field."""
+    """Validate one decoded line; raise ``LineError`` naming the first bad field."""
     if not isinstance(obj, dict):
-        raise _LineError("(line)", f"must be a JSON object, got {type(obj).__name__}")
+        raise LineError("(line)", f"must be a JSON object, got {type(obj).__name__}")
     raw_id = obj.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
-        raise _LineError("id", "is required (a non-empty string or integer)")
+        raise LineError("id", "is required (a non-empty string or integer)")
     item_id = str(raw_id).strip()
     record: dict[str, Any] = {"id": item_id}
     for name in TEXT_FIELDS:
@@ -118,7 +109,7 @@ def parse_line(obj: Any, line: int) -> EvalItem:
     record["list_price"] = _price(obj.get("list_price"), "list_price")
     record["attributes"] = _attributes(obj.get("attributes"))
     if not (record["title"] or record["description"] or record["attributes"]):
-        raise _LineError(
+        raise LineError(
             "title", "is missing, and so are 'description' and 'attributes': nothing to write from"
         )
     if obj.get("currency") is not None:
@@ -132,38 +123,4 @@ def read_eval_file(path: Path, *, limit: int | None = None) -> list[EvalItem]:
     All lines are checked before anything runs; one :class:`InputError` lists every bad line as
     ``FILE:LINE: field 'NAME': problem`` (the first 20). Blank lines are skipped.
     """
-    if not path.is_file():
-        raise InputError(f"{path}: no such file", hint="pass the path of a JSONL file, one product per line")
-    items: list[EvalItem] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if limit is not None and len(items) >= limit:
-                break
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                errors.append(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            try:
-                item = parse_line(obj, number)
-            except _LineError as exc:
-                errors.append(f"{path}:{number}: field '{exc.field}' {exc.message}")
-                continue
-            if item.id in seen:
-                errors.append(f"{path}:{number}: field 'id' {item.id!r} repeats line {seen[item.id]}")
-                continue
-            seen[item.id] = number
-            items.append(item)
-    if errors:
-        listed = "\n".join(f"  {e}" for e in errors[:MAX_LISTED])
-        more = f"\n  ... and {len(errors) - MAX_LISTED} more" if len(errors) > MAX_LISTED else ""
-        raise InputError(
-            f"{len(errors)} invalid line(s) in {path}; nothing was evaluated.\n{listed}{more}", hint=HINT
-        )
-    if not items:
-        raise InputError(f"{path} has no products", hint=HINT)
-    return items
+    return read_jsonl(path, parse_line, limit=limit, noun="product", hint=HINT)

@@ -34,6 +34,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopops.errors import InputError
+from shopops.evals.jsonl import MAX_LISTED, LineError, read_jsonl
 from shopops.evals.metrics import best_token_f1, percentile, precision_recall
 
 if TYPE_CHECKING:
@@ -63,7 +64,6 @@ __all__ = [
     "threshold_sweep",
 ]
 
-MAX_LISTED = 20
 HINT = (
     'each line must be one JSON object: {"id": ..., "question": "...", "answerable": true|false, '
     '"answers": ["..."], "context": "..." (optional)}; see docs/evaluation.md'
@@ -88,35 +88,28 @@ class SupportItem:
     context: str | None = None
 
 
-class _LineError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def parse_support_line(obj: Any, line: int) -> SupportItem:
-    """Validate one decoded line; raise ``_LineError`` naming the first bad field."""
+    """Validate one decoded line; raise ``LineError`` naming the first bad field."""
     if not isinstance(obj, dict):
-        raise _LineError("(line)", f"must be a JSON object, got {type(obj).__name__}")
+        raise LineError("(line)", f"must be a JSON object, got {type(obj).__name__}")
     raw_id = obj.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
-        raise _LineError("id", "is required (a non-empty string or integer)")
+        raise LineError("id", "is required (a non-empty string or integer)")
     question = obj.get("question")
     if not isinstance(question, str) or not question.strip():
-        raise _LineError("question", "is required (a non-empty string)")
+        raise LineError("question", "is required (a non-empty string)")
     answerable = obj.get("answerable")
     if not isinstance(answerable, bool):
         shown = "missing" if answerable is None else f"got {json.dumps(answerable)[:40]}"
-        raise _LineError("answerable", f"is required: true or false ({shown})")
+        raise LineError("answerable", f"is required: true or false ({shown})")
     answers = obj.get("answers")
     if answers is None:
         answers = []
     if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-        raise _LineError("answers", "must be a list of strings (may be empty)")
+        raise LineError("answers", "must be a list of strings (may be empty)")
     context = obj.get("context")
     if context is not None and (not isinstance(context, str) or not context.strip()):
-        raise _LineError("context", "must be a non-empty string when given (or leave it out to use --kb)")
+        raise LineError("context", "must be a non-empty string when given (or leave it out to use --kb)")
     return SupportItem(
         id=str(raw_id).strip(),
         line=line,
@@ -130,41 +123,7 @@ def parse_support_line(obj: Any, line: int) -> SupportItem:
 def read_support_file(path: Path, *, limit: int | None = None) -> list[SupportItem]:
     """Every item of a JSONL file (the first ``limit`` when given). All lines are checked before
     anything runs; one :class:`InputError` lists the bad ones as ``FILE:LINE: field 'NAME': ...``."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file", hint="pass the path of a JSONL file, one question per line")
-    items: list[SupportItem] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if limit is not None and len(items) >= limit:
-                break
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                errors.append(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            try:
-                item = parse_support_line(obj, number)
-            except _LineError as exc:
-                errors.append(f"{path}:{number}: field '{exc.field}' {exc.message}")
-                continue
-            if item.id in seen:
-                errors.append(f"{path}:{number}: field 'id' {item.id!r} repeats line {seen[item.id]}")
-                continue
-            seen[item.id] = number
-            items.append(item)
-    if errors:
-        listed = "\n".join(f"  {e}" for e in errors[:MAX_LISTED])
-        more = f"\n  ... and {len(errors) - MAX_LISTED} more" if len(errors) > MAX_LISTED else ""
-        raise InputError(
-            f"{len(errors)} invalid line(s) in {path}; nothing was evaluated.\n{listed}{more}", hint=HINT
-        )
-    if not items:
-        raise InputError(f"{path} has no questions", hint=HINT)
-    return items
+    return read_jsonl(path, parse_support_line, limit=limit, noun="question", hint=HINT)
 
 
 def require_kb(items: Sequence[SupportItem], kb: Path | None, path: Path) -> None:

@@ -13,9 +13,9 @@ import json
 import logging
 import time
 from dataclasses import replace
-from typing import Any
 
 from shopops.llm.base import ChatRequest, ChatResult, DeltaCallback, LLMBackend
+from shopops.llm.wrapper import WrappedLLM
 from shopops.store.db import Database
 from shopops.store.models import GenerationLog
 
@@ -33,34 +33,12 @@ def prompt_hash(request: ChatRequest) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class LoggedLLM(LLMBackend):
+class LoggedLLM(WrappedLLM):
     """Same protocol as the wrapped backend; capability attributes are delegated to it."""
 
     def __init__(self, backend: LLMBackend, db: Database) -> None:
-        self.backend = backend
+        super().__init__(backend)
         self.db = db
-
-    @property  # type: ignore[override]
-    def name(self) -> str:
-        return self.backend.name
-
-    @property  # type: ignore[override]
-    def model(self) -> str:
-        return self.backend.model
-
-    @property  # type: ignore[override]
-    def supports_json_schema(self) -> bool:
-        return self.backend.supports_json_schema
-
-    @property  # type: ignore[override]
-    def supports_streaming(self) -> bool:
-        return self.backend.supports_streaming
-
-    def __getattr__(self, attribute: str) -> Any:
-        # only called for attributes not found normally: backend-specific ones (e.g. LocalLLM.spec)
-        if attribute == "backend":
-            raise AttributeError(attribute)
-        return getattr(self.backend, attribute)
 
     def execute(self, request: ChatRequest, on_delta: DeltaCallback | None = None) -> ChatResult:
         started = time.perf_counter()
@@ -97,6 +75,3 @@ class LoggedLLM(LLMBackend):
         except Exception as exc:  # the generation's outcome matters more than its log line
             log.warning("could not write the generation log (%s): %s", type(exc).__name__, exc)
             return None
-
-    def close(self) -> None:
-        self.backend.close()

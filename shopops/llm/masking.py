@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
-from shopops.llm.base import ChatRequest, ChatResult, DeltaCallback, LLMBackend
+from shopops.llm.base import ChatRequest, ChatResult, DeltaCallback
+from shopops.llm.wrapper import WrappedLLM
 from shopops.privacy import PLACEHOLDER_MAX_CHARS, Masker
 
 _TRAILING_WORD = re.compile(r"[A-Za-z0-9_]+$")
@@ -74,33 +74,8 @@ class StreamUnmasker:
             self.on_delta(self.masker.unmask(ready))
 
 
-class MaskingLLM(LLMBackend):
+class MaskingLLM(WrappedLLM):
     """Same protocol and capabilities as the wrapped backend; message contents are masked."""
-
-    def __init__(self, backend: LLMBackend) -> None:
-        self.backend = backend
-
-    @property  # type: ignore[override]
-    def name(self) -> str:
-        return self.backend.name
-
-    @property  # type: ignore[override]
-    def model(self) -> str:
-        return self.backend.model
-
-    @property  # type: ignore[override]
-    def supports_json_schema(self) -> bool:
-        return self.backend.supports_json_schema
-
-    @property  # type: ignore[override]
-    def supports_streaming(self) -> bool:
-        return self.backend.supports_streaming
-
-    def __getattr__(self, attribute: str) -> Any:
-        # only called for attributes not found normally: backend-specific ones (e.g. OpenAILLM.url)
-        if attribute == "backend":
-            raise AttributeError(attribute)
-        return getattr(self.backend, attribute)
 
     @staticmethod
     def mask_request(request: ChatRequest, masker: Masker) -> ChatRequest:
@@ -121,6 +96,3 @@ class MaskingLLM(LLMBackend):
             result = self.backend.execute(masked, stream.feed)
             stream.flush()
         return replace(result, text=masker.unmask(result.text))
-
-    def close(self) -> None:
-        self.backend.close()

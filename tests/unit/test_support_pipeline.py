@@ -293,7 +293,8 @@ def test_in_memory_index_needs_no_store(ctx: AppContext) -> None:
 def test_agents_procedures_are_never_quoted_to_a_customer(store: AppContext, fake: FakeLLM) -> None:
     manual = _document(
         "agent-manual.json",
-        "# Order issue\n\n## Gift wrapping\n\nAsk for the Account ID with [Pull up Account] before gift wrapping.",
+        "# Order issue\n\n## Gift wrapping\n\n"
+        "Ask for the Account ID with [Pull up Account] before gift wrapping.",
     )
     manual.kind, manual.format = "manual", "manual"
     with store.db.session() as session:
