@@ -6,6 +6,8 @@ Languages without an entry get English; the reviewer sees the draft before it is
 
 from __future__ import annotations
 
+from shopops.support.types import OrderFacts
+
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "zh": "Simplified Chinese",
@@ -56,6 +58,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Tôi có thể giúp bạn. Bạn gửi giúp tôi mã đơn hàng nhé, mã có trong email xác nhận.",
     },
 }
+
+
+ORDER_STATUS: dict[str, dict[str, str]] = {
+    "delivered": {
+        "en": "Your order {number} was delivered on {delivered}.",
+        "zh": "您的订单 {number} 已于 {delivered} 签收。",
+    },
+    "shipped": {
+        "en": "Your order {number} shipped on {shipped}{carrier}{tracking}{eta}.",
+        "zh": "您的订单 {number} 已于 {shipped} 发货{carrier}{tracking}{eta}。",
+    },
+    "open": {
+        "en": "Your order {number} (placed on {placed}) is being prepared and has not shipped yet.",
+        "zh": "您的订单 {number}（下单日期 {placed}）正在备货，尚未发货。",
+    },
+    "cancelled": {
+        "en": "Your order {number} was cancelled.",
+        "zh": "您的订单 {number} 已取消。",
+    },
+}
+ORDER_PARTS: dict[str, dict[str, str]] = {
+    "carrier": {"en": " with {carrier}", "zh": "，承运商 {carrier}"},
+    "tracking": {"en": " (tracking number {tracking})", "zh": "，运单号 {tracking}"},
+    "eta": {"en": ", and is expected by {eta}", "zh": "，预计 {eta} 前送达"},
+}
+
+
+def order_status_sentence(facts: OrderFacts, language: str) -> tuple[str, str]:
+    """The order's status in one sentence built from its facts: (text, the language it is in —
+    English or Chinese; other languages are translated by the caller)."""
+    lang = "zh" if language == "zh" else "en"
+    if facts.status == "cancelled":
+        state = "cancelled"
+    elif facts.delivered_at is not None:
+        state = "delivered"
+    elif facts.shipped_at is not None:
+        state = "shipped"
+    else:
+        state = "open"
+
+    def part(name: str, **values: str) -> str:
+        return ORDER_PARTS[name][lang].format(**values) if all(values.values()) else ""
+
+    text = ORDER_STATUS[state][lang].format(
+        number=facts.order_number,
+        placed=facts.placed_at.date().isoformat(),
+        shipped=facts.shipped_at.date().isoformat() if facts.shipped_at else "",
+        delivered=facts.delivered_at.date().isoformat() if facts.delivered_at else "",
+        carrier=part("carrier", carrier=facts.carrier),
+        tracking=part("tracking", tracking=facts.tracking_number),
+        eta=part("eta", eta=facts.estimated_delivery.isoformat() if facts.estimated_delivery else ""),
+    )
+    return text, lang
 
 
 def message(key: str, language: str, **values: str) -> str:

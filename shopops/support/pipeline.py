@@ -27,6 +27,7 @@ from shopops.support.evidence import answer_confidence, citations_for, extractiv
 from shopops.support.handoff import build_handoff
 from shopops.support.index import KnowledgeIndex
 from shopops.support.messages import message as fixed_message
+from shopops.support.messages import order_status_sentence
 from shopops.support.orders import OrderLookup, describe_order
 from shopops.support.policy import ReturnPolicy, decide
 from shopops.support.prompts import (
@@ -194,6 +195,8 @@ def draft_reply(
     if not hits and run.facts is None:
         return run.escalate("no_knowledge", "no knowledge-base passage matches the question")
     order_answer = run.facts is not None and triage.intent in ORDER_INTENTS
+    if run.facts is not None and run.decision is None and (triage.intent == "order_status" or not hits):
+        return _order_status(run, hits)
     if run.decision is None and not order_answer and config.answer_style != "generate" and hits:
         return _extract(run, hits, retrieval)
     return _generate(run, hits, retrieval)
@@ -267,7 +270,33 @@ def _extract(run: _Run, hits: list[Hit], retrieval: float) -> SupportDraft:
     )
 
 
-def _translate(run: _Run, answer: str, source: Hit) -> str:
+def _order_status(run: _Run, hits: list[Hit]) -> SupportDraft:
+    """Where an order is, from its facts alone: no model needed (it only translates, when asked)."""
+    assert run.facts is not None
+    text, written = order_status_sentence(run.facts, run.triage.language)
+    flags: list[CheckFlag] = []
+    language = run.triage.language
+    if language and language != written:
+        translated = _translate(run, text, text)
+        if translated:
+            text = translated
+        else:
+            flags.append(
+                CheckFlag(code="wrong_language", message=f"the answer is in {written!r}, not {language!r}")
+            )
+    return SupportDraft(
+        decision="answer",
+        text=text,
+        answer=text,
+        citations=citations_for(hits[:1], [1]) if hits else [],
+        confidence=0.9,
+        triage=run.triage,
+        order=run.facts,
+        checks=flags,
+    )
+
+
+def _translate(run: _Run, answer: str, source: Hit | str) -> str:
     """The answer in the customer's language, or "" when the translation adds or drops a figure."""
     try:
         translated = generate_with_result(
@@ -280,7 +309,8 @@ def _translate(run: _Run, answer: str, source: Hit) -> str:
         ).output.text.strip()
     except (StructuredOutputError, BackendError):
         return ""
-    if checks.unsupported_numbers(translated, [answer, source.passage.text]):
+    original = source if isinstance(source, str) else source.passage.text
+    if checks.unsupported_numbers(translated, [answer, original]):
         return ""
     if checks.wrong_language(translated, run.triage.language):
         return ""
