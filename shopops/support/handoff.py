@@ -22,6 +22,8 @@ NEXT_STEPS: dict[str, str] = {
     "answer the genuine question, if any, yourself.",
     "check_failed": "The draft failed its checks: write the answer yourself.",
     "model_error": "The model gave no usable draft: write the answer yourself.",
+    "disputed_delivery": "The carrier reports the order delivered but the customer has not received it: "
+    "check the tracking with the carrier and follow the lost-parcel policy (replacement or refund).",
 }
 INTENT_STEPS: dict[str, str] = {
     "refund_dispute": "Review the order's payment and refund history before replying; "

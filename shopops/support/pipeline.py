@@ -50,6 +50,11 @@ from shopops.support.types import (
 )
 
 OrderTool = Callable[[str], OrderLookup]
+NOT_RECEIVED = re.compile(
+    r"\b(?:not|never|hasn't|has not|haven't|have not|didn't|did not|still not)\s+(?:yet\s+)?"
+    r"(?:arrived|received|got(?:ten)?|come|delivered|shown up)\b|还没(?:有)?(?:到|收到)|没(?:有)?收到|未收到",
+    re.I,
+)
 ORDER_INTENTS = frozenset({"order_status", "return", "refund", "cancel"})
 MY_ORDER = re.compile(
     r"\b(?:my|our)\s+(?:order|package|parcel|item|purchase|delivery)\b|我的订单|我的包裹|我买的", re.I
@@ -273,6 +278,14 @@ def _extract(run: _Run, hits: list[Hit], retrieval: float) -> SupportDraft:
 def _order_status(run: _Run, hits: list[Hit]) -> SupportDraft:
     """Where an order is, from its facts alone: no model needed (it only translates, when asked)."""
     assert run.facts is not None
+    if run.facts.delivered_at is not None and NOT_RECEIVED.search(run.request.message):
+        delivered = run.facts.delivered_at.date().isoformat()
+        run.tried.append(f"order {run.facts.order_number} is marked delivered on {delivered}")
+        return run.escalate(
+            "disputed_delivery",
+            f"the order is marked delivered on {delivered}; the customer says it has not arrived",
+            0.9,
+        )
     text, written = order_status_sentence(run.facts, run.triage.language)
     flags: list[CheckFlag] = []
     language = run.triage.language

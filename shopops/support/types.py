@@ -137,6 +137,7 @@ class Handoff(BaseModel):
         "injection",
         "check_failed",
         "model_error",
+        "disputed_delivery",
     ]
     detail: str  # the reason in words
     intent: str

@@ -418,6 +418,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "handoff.reason.injection": ("suspicious instructions", "可疑指令"),
     "handoff.reason.check_failed": ("the draft failed its checks", "草稿未通过检查"),
     "handoff.reason.model_error": ("the model failed", "模型出错"),
+    "handoff.reason.disputed_delivery": ("marked delivered, not received", "显示已签收但客户未收到"),
     "aidraft.title": ("AI reply drafts awaiting review", "待审核的 AI 回复草稿"),
     "aidraft.confidence": ("Confidence {value}", "置信度 {value}"),
     "aidraft.suggestion": (

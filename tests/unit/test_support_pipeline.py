@@ -313,3 +313,11 @@ def test_where_is_my_order_is_answered_from_the_order_itself(store: AppContext, 
     assert fake.requests == []  # facts need no model
     chinese = ask(store, "我的订单 1001 到哪里了？")
     assert chinese.text == "您的订单 1001 已于 2026-11-10 签收。"
+
+
+def test_delivered_but_not_received_goes_to_a_person(store: AppContext, fake: FakeLLM) -> None:
+    draft = ask(store, "My order 1001 still has not arrived and tracking has not moved for days")
+    assert draft.decision == "escalate" and draft.handoff is not None
+    assert draft.handoff.reason == "disputed_delivery" and "2026-11-10" in draft.handoff.detail
+    assert "lost-parcel" in draft.handoff.next_step
+    assert fake.requests == []
