@@ -33,13 +33,11 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +51,7 @@ from shopops.evals.metrics import percentile
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from api_load import free_port, wait_until_up  # noqa: E402  (one way to start and wait for a server)
 from support_data import SHARED_SUPPORT, build_dev_set, customer_wording, load_faq  # noqa: E402
 
 REQUEST_TIMEOUT = 300.0
@@ -129,25 +128,6 @@ class Sample:
 class LoadResult:
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 def model_name(settings: Any) -> str:
@@ -282,7 +262,7 @@ def measure_api(args: argparse.Namespace, kb_dir: Path, texts: list[str]) -> dic
                 stderr=subprocess.STDOUT,
             )
         root = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{root}/api/health", proc, log)
+        wait_until_up(f"{root}/api/health", proc, log, timeout=120)
         url = f"{root}/api/support/messages"
         headers = {"Authorization": f"Bearer {key}"}
         print(

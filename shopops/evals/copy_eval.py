@@ -23,11 +23,11 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopops.copy.types import CopyKind, CopyRequest, Flag, ProductFacts, VoiceProfile
 from shopops.errors import StructuredOutputError
 from shopops.evals.metrics import bleu, rouge_l_corpus
+from shopops.evals.progress import progress_bar
 from shopops.evals.records import EvalItem, read_eval_file
 from shopops.llm.base import LLMBackend
 
@@ -145,18 +145,6 @@ def output_line(item: EvalItem, output: ItemOutput) -> str:
     return json.dumps({"id": item.id, "text": output.text, "flags": flags}, ensure_ascii=False)
 
 
-def _progress(console: Console, label: str, enabled: bool) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not enabled,
-    )
-
-
 def _run_one(work: WorkFn, item: EvalItem, warn: Callable[[str], None]) -> ItemOutput:
     """Run ``work`` on one item. A model that gives no schema-valid output for this item counts as
     a refusal with empty text (the copy a merchant would have got is none); other errors (backend
@@ -193,7 +181,7 @@ def evaluate_copy(
 
     started = time.perf_counter()
     try:
-        with _progress(err, label, progress) as bar:
+        with progress_bar(err, label, progress) as bar:
             task = bar.add_task(label, total=len(items))
             for item in items:
                 output = _run_one(work, item, warn)

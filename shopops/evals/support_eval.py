@@ -31,11 +31,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopops.errors import InputError
 from shopops.evals.jsonl import MAX_LISTED, LineError, read_jsonl
 from shopops.evals.metrics import best_token_f1, percentile, precision_recall
+from shopops.evals.progress import progress_bar
 
 if TYPE_CHECKING:
     from shopops.config import Settings
@@ -392,18 +392,6 @@ def output_line(item: SupportItem, output: SupportOutput) -> str:
             "citations": list(output.citations) if answered else [],
         },
         ensure_ascii=False,
-    )
-
-
-def progress_bar(console: Console, label: str, enabled: bool) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not enabled,
     )
 
 
