@@ -107,6 +107,20 @@ class Settings(BaseSettings):
     support_max_concurrent: int = Field(
         default=4, ge=1, le=256, description="support API: drafts in progress at once; more get 503"
     )
+    # -- review intelligence
+    review_sentiment_method: Literal["fast", "llm"] = Field(
+        default="fast",
+        description="reviews: the project's trained classifier (fast) or the LLM under a schema (llm)",
+    )
+    review_neutral_band: float = Field(
+        default=0.15, ge=0.0, le=0.5, description="reviews: p(positive) within 0.5 ± this reads as neutral"
+    )
+    review_alert_p_value: float = Field(
+        default=0.01, gt=0.0, lt=0.5, description="reviews: significance of a negative-aspect rise alert"
+    )
+    review_alert_min_mentions: int = Field(
+        default=5, ge=1, le=10_000, description="reviews: fewest negative mentions in a week to alert on"
+    )
     mask_personal_data: bool = Field(
         default=True, description="mask emails, phones, addresses and card numbers before a remote LLM"
     )

@@ -240,6 +240,56 @@ class Review(Timestamped, Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
 
+class ReviewAnalysis(Base):
+    """What review intelligence read in one review: sentiment and aspect mentions.
+
+    Re-analysed only when the review's text (``text_hash``) or the analyser (``model_version``)
+    changes, so ``shopops reviews analyze`` is incremental and resumes where it stopped."""
+
+    __tablename__ = "review_analyses"
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10), default="")
+    sentiment: Mapped[str] = mapped_column(String(10), index=True)  # positive|negative|neutral|mixed
+    p_positive: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(10), default="fast")  # fast|llm
+    model_version: Mapped[str] = mapped_column(String(100), default="")
+    # [{"aspect": normalised name, "term": words found, "polarity": positive|negative|neutral,
+    #   "confidence": 0..1, "start": int, "end": int}]
+    aspects: Mapped[list[Any]] = mapped_column(default=list)
+    analyzed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AspectTaxonomy(Timestamped, Base):
+    """A merchant's aspect names for one product category ("" = every category): {aspect: [terms]}."""
+
+    __tablename__ = "aspect_taxonomies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(500), unique=True)
+    aspects: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Alert(Timestamped, Base):
+    """Something a person should look at: a negative-aspect rise, a sales decline, a stock-out risk.
+
+    ``dedupe_key`` makes detection idempotent: running it again updates the open alert's evidence
+    instead of raising a second one."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_status_kind", "status", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # e.g. review.aspect_rise, sales.decline, stock.out_risk
+    severity: Mapped[str] = mapped_column(String(10), default="medium")  # low|medium|high
+    subject_type: Mapped[str] = mapped_column(String(30))  # product|category|sku|store
+    subject_id: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|acknowledged|resolved
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class KnowledgeDocument(Timestamped, Base):
     __tablename__ = "knowledge_documents"
     id: Mapped[int] = mapped_column(primary_key=True)
