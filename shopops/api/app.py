@@ -70,13 +70,23 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     install_error_handlers(app)
     app.include_router(router)
     # Route modules import this one (get_context), so they are imported here, not at the top.
-    from shopops.api import routes_auth, routes_copy, routes_drafts, routes_support, routes_work
+    from shopops.api import (
+        routes_alerts,
+        routes_auth,
+        routes_copy,
+        routes_drafts,
+        routes_reviews,
+        routes_support,
+        routes_work,
+    )
 
     app.include_router(routes_auth.router)
     app.include_router(routes_copy.router)
     app.include_router(routes_drafts.router)
     app.include_router(routes_work.router)
     app.include_router(routes_support.router)
+    app.include_router(routes_reviews.router)
+    app.include_router(routes_alerts.router)
     install_web(app)  # the team workspace pages (after the API's error handlers)
     document_errors(app)
     return app

@@ -64,7 +64,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 # Deciding a draft needs DRAFTS_DECIDE on the route and this permission for the draft's kind.
-KIND_PERMISSION: dict[str, Permission] = {"support.": Permission.SUPPORT_REPLY}
+# Replies to reviews are customer-facing service work, decided like support replies.
+KIND_PERMISSION: dict[str, Permission] = {
+    "support.": Permission.SUPPORT_REPLY,
+    "review.reply": Permission.SUPPORT_REPLY,
+}
 
 
 def parse_role(value: str) -> Role:

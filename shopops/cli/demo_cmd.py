@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.table import Table
 from shopops.cli.common import console, get_ctx
 from shopops.config import redact_url
 from shopops.demo.workspace import WorkspaceSeed
+
+if TYPE_CHECKING:
+    from shopops.demo.reviews_demo import ReviewDemo
 
 app = typer.Typer(help="The demo store and the end-to-end demo job.", no_args_is_help=True)
 
@@ -83,6 +87,8 @@ def run(
                 + (f"\n[dim]cites {escape(cited)}[/]" if cited else ""),
             )
         console.print(replies)
+    if result.reviews is not None:
+        _print_reviews(result.reviews)
     console.print(f"total time: {result.seconds:.1f}s\n")
     console.print("[bold]next, try:[/]")
     for line in (
@@ -97,6 +103,28 @@ def run(
     if job.status != "done":
         console.print(f"some products failed; retry them with: shopops jobs resume {job.name}")
         raise typer.Exit(1)
+
+
+def _print_reviews(demo: ReviewDemo) -> None:
+    """The review step: what was read, the counted summary, alerts and reply drafts."""
+    a = demo.analysis
+    console.print(
+        f"\n[bold]reviews[/]: {a.analyzed} analysed, {a.unchanged} unchanged ({a.method}, "
+        f"{a.reviews_per_second:.0f} reviews/s)",
+        highlight=False,
+    )
+    for statement in demo.summary.statements[:6]:
+        console.print(f"  • {escape(statement.text)}", highlight=False)
+    for alert in demo.alerts:
+        console.print(f"  alert #{alert.id} [{alert.severity}] {escape(alert.title)}", highlight=False)
+    if not demo.alerts:
+        console.print("  no negative aspect rose beyond normal variation", highlight=False)
+    for reply in demo.replies:
+        console.print(
+            f"  reply draft #{reply.draft_id} to review {reply.review_id} [{reply.language}]: "
+            f"{escape(reply.text)}",
+            highlight=False,
+        )
 
 
 def _print_workspace(seed: WorkspaceSeed | None) -> None:

@@ -15,6 +15,9 @@ import typer
 from rich.table import Table
 
 from shopops.cli.common import console, err_console, get_ctx
+from shopops.cli.eval_aspects_cmd import aspects
+from shopops.cli.eval_forecast_cmd import forecast
+from shopops.cli.eval_sentiment_cmd import sentiment
 from shopops.copy.types import LANGUAGES, CopyKind
 from shopops.errors import InputError
 from shopops.evals.baselines import SYSTEMS, work_for_system
@@ -158,3 +161,8 @@ def support(
     console.print(table)
     if out is not None:
         console.print(f"outputs written to {out}", highlight=False, soft_wrap=True)
+
+
+app.command("aspects")(aspects)
+app.command("forecast")(forecast)
+app.command("sentiment")(sentiment)

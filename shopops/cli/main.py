@@ -18,6 +18,7 @@ from rich.text import Text
 
 from shopops import __version__
 from shopops.cli import (
+    alerts_cmd,
     config_cmd,
     copy_batch_cmd,  # noqa: F401 - registers `copy generate` and `copy export`
     copy_cmd,
@@ -28,8 +29,10 @@ from shopops.cli import (
     import_cmd,
     jobs_cmd,
     llm_cmd,
+    reviews_cmd,
     serve_cmd,
     support_cmd,
+    train_cmd,
     users_cmd,
 )
 from shopops.cli.common import err_console
@@ -54,8 +57,11 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(copy_cmd.app, name="copy")
 app.add_typer(drafts_cmd.app, name="drafts")
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(train_cmd.app, name="train")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(support_cmd.app, name="support")
+app.add_typer(reviews_cmd.app, name="reviews")
+app.add_typer(alerts_cmd.app, name="alerts")
 app.command("serve")(serve_cmd.serve)
 
 

@@ -264,10 +264,21 @@ def generate_files(seed: int = DEFAULT_SEED) -> dict[str, bytes]:
                     r.language,
                     r.author,
                     _when(r.reviewed_at),
+                    r.customer_external_id,
                 )
                 for r in reviews
             ],
-            ("external_id", "product_handle", "rating", "title", "body", "language", "author", "reviewed_at"),
+            (
+                "external_id",
+                "product_handle",
+                "rating",
+                "title",
+                "body",
+                "language",
+                "author",
+                "reviewed_at",
+                "customer_external_id",
+            ),
         ),
         "knowledge/shipping-policy.md": SHIPPING_POLICY.encode("utf-8"),
         "knowledge/returns-policy.md": RETURNS_POLICY.encode("utf-8"),

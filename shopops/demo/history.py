@@ -53,6 +53,7 @@ class ReviewRow:
     author: str
     reviewed_at: dt.datetime
     aspects: tuple[tuple[str, str], ...]  # (aspect, "pos" | "neg"), the ground truth of the body
+    customer_external_id: str = ""  # the reviewer, a customer with an order (RFM profiles join on it)
 
 
 def sales_rows(orders: list[Order]) -> list[SalesRow]:
@@ -166,6 +167,7 @@ def review_rows(rng: random.Random, orders: list[Order]) -> list[ReviewRow]:
                 author=_author(order.customer.name, language),
                 reviewed_at=reviewed,
                 aspects=tuple(aspects),
+                customer_external_id=order.customer.external_id,
             )
         )
     rows.sort(key=lambda r: (r.reviewed_at, r.external_id))

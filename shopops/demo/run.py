@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
+from shopops.demo.reviews_demo import ReviewDemo, run_review_demo
 from shopops.demo.support_demo import draft_demo_tickets
 from shopops.demo.workspace import WorkspaceSeed, seed_workspace
 from shopops.errors import InputError
@@ -202,6 +203,7 @@ class DemoResult:
     completion_tokens: int
     workspace: WorkspaceSeed | None = None
     support: list[tuple[str, SupportOutcome]] = field(default_factory=list)  # (ticket subject, outcome)
+    reviews: ReviewDemo | None = None
 
 
 COUNTED = (
@@ -279,6 +281,7 @@ def run_demo(
         console=console,
     )
     support = draft_demo_tickets(ctx) if load else []
+    reviews = run_review_demo(ctx) if load else None
     with ctx.db.session() as session:
         tokens_after = session.scalar(
             select(func.coalesce(func.sum(models.GenerationLog.completion_tokens), 0))
@@ -295,6 +298,7 @@ def run_demo(
         completion_tokens=int(tokens_after or 0) - int(tokens_before or 0),
         workspace=workspace,
         support=support,
+        reviews=reviews,
     )
 
 

@@ -73,6 +73,7 @@ def install_web(app: FastAPI) -> None:
         pages_inbox,
         pages_insights,
         pages_queue,
+        pages_reviews,
         pages_settings,
         pages_support,
         pages_support_ai,
@@ -89,6 +90,7 @@ def install_web(app: FastAPI) -> None:
         pages_support,
         pages_inbox,
         pages_insights,
+        pages_reviews,
         pages_settings,
         pages_teams,
     ):

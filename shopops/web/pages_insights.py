@@ -1,8 +1,8 @@
-"""``/reviews``, ``/forecasts`` and ``/reports``: read-only views of reviews, stock and reports.
+"""``/forecasts`` and ``/reports``: read-only views of stock and reports (``/reviews``: pages_reviews).
 
-Review intelligence, forecasts and reports proper come from their own capabilities later; these
-pages show what the store already holds (no made-up numbers): reviews with their rating
-distribution, stock health from inventory and sales, and report/plan drafts in the queue.
+Forecasts and reports proper come from their own capabilities later; these pages show what the
+store already holds (no made-up numbers): stock health from inventory and sales, and report/plan
+drafts in the queue.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from starlette.responses import Response
 
 from shopops.api.security import reader
 from shopops.auth.accounts import Principal
-from shopops.web.queries import list_reviews, product_choices
-from shopops.web.render import PER_PAGE, context_of, page_offset, pager, render
+from shopops.web.render import context_of, render
 from shopops.web.stock import LOW_DAYS, OVERSTOCK_DAYS, STATUS_ORDER, WINDOW_DAYS, stock_health
 from shopops.workflow.drafts import list_drafts
 
@@ -25,34 +24,6 @@ REPORT_KINDS = ("report.", "plan.")
 def _optional_int(value: str, low: int, high: int) -> int | None:
     value = value.strip()
     return int(value) if value.isdigit() and low <= int(value) <= high else None
-
-
-@router.get("/reviews")
-def reviews(
-    request: Request,
-    rating: str = Query("", max_length=2),
-    product: str = Query("", max_length=20),
-    page: int = Query(1, ge=1),
-    who: Principal = Depends(reader),
-) -> Response:
-    db = context_of(request).db
-    stars = _optional_int(rating, 1, 5)
-    product_id = _optional_int(product, 1, 2**62)
-    found = list_reviews(db, rating=stars, product_id=product_id, limit=PER_PAGE, offset=page_offset(page))
-    return render(
-        request,
-        "reviews.html",
-        who,
-        active="/reviews",
-        reviews=found.items,
-        distribution=found.distribution,
-        unrated=found.unrated,
-        most=max(found.distribution.values(), default=0),
-        pager=pager(request, found.total, page),
-        rating=stars,
-        product_id=product_id,
-        products=product_choices(db),
-    )
 
 
 @router.get("/forecasts")

@@ -1,0 +1,38 @@
+"""The demo's review-intelligence step: analyse the demo reviews, count, test for rises, reply.
+
+Runs on every ``make demo``: the fast classifier reads all demo reviews (incrementally: a second
+run reads none), the store-wide summary states its counts, the alert test runs over the store,
+each category and each product, and the two newest negative reviews get reply drafts in the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shopops.context import AppContext
+from shopops.demo.workspace import email_for
+from shopops.reviews.insights import detect_review_alerts, review_summary
+from shopops.reviews.replies import ReplyDraft, draft_replies
+from shopops.reviews.service import AnalyzeReport, analyze_reviews, load_analyzed
+from shopops.reviews.summary import ReviewSummary
+from shopops.workflow.alerts import AlertView
+
+DEMO_REPLIES = 2
+
+
+@dataclass(frozen=True)
+class ReviewDemo:
+    analysis: AnalyzeReport
+    summary: ReviewSummary
+    alerts: list[AlertView] = field(default_factory=list)
+    replies: list[ReplyDraft] = field(default_factory=list)
+
+
+def run_review_demo(ctx: AppContext, *, replies: int = DEMO_REPLIES) -> ReviewDemo:
+    """Analyse, summarise and test the demo reviews; draft replies to the newest negative ones."""
+    actor = email_for("manager")
+    analysis = analyze_reviews(ctx)
+    summary, _ = review_summary(ctx, language="en")
+    alerts = detect_review_alerts(ctx, actor=actor)
+    drafted = draft_replies(ctx, load_analyzed(ctx), actor=actor, limit=replies) if replies else []
+    return ReviewDemo(analysis=analysis, summary=summary, alerts=alerts, replies=drafted)
