@@ -2,7 +2,8 @@
 
 Runs on every ``make demo``: the fast classifier reads all demo reviews (incrementally: a second
 run reads none), the store-wide summary states its counts, the alert test runs over the store,
-each category and each product, and the two newest negative reviews get reply drafts in the queue.
+each category and each product, and the two newest negative reviews get reply drafts in the queue
+(once: a second run finds them drafted and adds none).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from shopops.context import AppContext
 from shopops.demo.workspace import email_for
 from shopops.reviews.insights import detect_review_alerts, review_summary
-from shopops.reviews.replies import ReplyDraft, draft_replies
+from shopops.reviews.replies import ReplyDraft, draft_replies, is_negative
 from shopops.reviews.service import AnalyzeReport, analyze_reviews, load_analyzed
 from shopops.reviews.summary import ReviewSummary
 from shopops.workflow.alerts import AlertView
@@ -34,5 +35,10 @@ def run_review_demo(ctx: AppContext, *, replies: int = DEMO_REPLIES) -> ReviewDe
     analysis = analyze_reviews(ctx)
     summary, _ = review_summary(ctx, language="en")
     alerts = detect_review_alerts(ctx, actor=actor)
-    drafted = draft_replies(ctx, load_analyzed(ctx), actor=actor, limit=replies) if replies else []
+    newest = sorted(
+        (r for r in load_analyzed(ctx) if is_negative(r)),
+        key=lambda r: (r.reviewed_at is not None, r.reviewed_at, r.review_id),
+        reverse=True,
+    )[:replies]
+    drafted = draft_replies(ctx, newest, actor=actor, limit=replies)  # none again on a second run
     return ReviewDemo(analysis=analysis, summary=summary, alerts=alerts, replies=drafted)

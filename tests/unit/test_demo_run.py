@@ -105,6 +105,9 @@ def test_demo_run_loads_the_store_and_writes_drafts(ctx: AppContext) -> None:
         counts["sales rows"] > 1000 and counts["inventory rows"] > 40 and counts["knowledge documents"] >= 4
     )
     replies = sum(1 for _, outcome in result.support if outcome.draft_id)
+    assert result.reviews is not None and result.reviews.analysis.analyzed == 300
+    assert len(result.reviews.replies) == 2 and result.reviews.summary.total_reviews == 300
+    replies += len(result.reviews.replies)  # reply drafts to the two newest negative reviews
     assert result.job.status == "done" and counts["drafts"] == 3 + replies and len(result.drafts) == 3
     assert all(summary for _, _, summary in result.drafts)
     # the open demo tickets went through the support pipeline: a draft or a hand-off each
@@ -116,6 +119,8 @@ def test_demo_run_loads_the_store_and_writes_drafts(ctx: AppContext) -> None:
         k: v for k, v in counts.items() if k not in ("drafts", "generations logged")
     }
     assert second.support == []  # handled tickets are not drafted again
+    assert second.reviews is not None and second.reviews.replies == []  # nor replied reviews
+    assert second.reviews.analysis.analyzed == 0  # nor unchanged reviews read again
     assert (second.job.processed, second.job.skipped, second.counts["drafts"]) == (1, 3, 4 + replies)
     assert get_job(ctx.db, second.job.name).status == "done"
 
@@ -127,11 +132,20 @@ def test_demo_cli_with_fake_llm(db_url: str, tmp_path: Path) -> None:
     assert "what the store holds" in result.output and "next, try" in result.output
     assert "bamboo-cutting-board" in result.output and "done, 2/2 done" in result.output
     assert "support: the demo tickets" in result.output
+    assert "reviews: 300 analysed" in result.output and "reply draft #" in result.output
     db = open_database(db_url)
     try:
         with db.session() as session:
-            kinds = select(func.count()).select_from(models.Draft).where(models.Draft.kind != "support.reply")
+            kinds = (
+                select(func.count())
+                .select_from(models.Draft)
+                .where(models.Draft.kind.not_in(("support.reply", "review.reply")))
+            )
             assert session.scalar(kinds) == 2
+            replies = (
+                select(func.count()).select_from(models.Draft).where(models.Draft.kind == "review.reply")
+            )
+            assert session.scalar(replies) == 2
     finally:
         db.dispose()
 
