@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         routes_auth,
         routes_copy,
         routes_drafts,
+        routes_forecast,
         routes_reviews,
         routes_support,
         routes_work,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(routes_support.router)
     app.include_router(routes_reviews.router)
     app.include_router(routes_alerts.router)
+    app.include_router(routes_forecast.router)
     install_web(app)  # the team workspace pages (after the API's error handlers)
     document_errors(app)
     return app

@@ -26,9 +26,11 @@ from shopops.cli import (
     demo_cmd,
     drafts_cmd,
     eval_cmd,
+    forecast_cmd,
     import_cmd,
     jobs_cmd,
     llm_cmd,
+    plan_cmd,
     reviews_cmd,
     serve_cmd,
     support_cmd,
@@ -62,6 +64,8 @@ app.add_typer(users_cmd.app, name="users")
 app.add_typer(support_cmd.app, name="support")
 app.add_typer(reviews_cmd.app, name="reviews")
 app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(forecast_cmd.app, name="forecast")
+app.add_typer(plan_cmd.app, name="plan")
 app.command("serve")(serve_cmd.serve)
 
 
