@@ -50,11 +50,14 @@ def review_summary(
     language: str = "en",
     top_n: int = 5,
     narrative: bool = False,
+    reviews: Sequence[AnalyzedReview] | None = None,
 ) -> tuple[ReviewSummary, str | None]:
     """The counted summary of a product, a category or the whole store, and optionally the
-    model's narrative of it (every number in it checked against the counts; see ``narrate``)."""
+    model's narrative of it (every number in it checked against the counts; see ``narrate``).
+    ``reviews``: that scope's analysed reviews when the caller already loaded them."""
     lang = _language(language)
-    reviews = load_analyzed(ctx, product_id=product_id, category=category)
+    if reviews is None:
+        reviews = load_analyzed(ctx, product_id=product_id, category=category)
     scope, scope_id = scope_of(product_id, category)
     summary = summarize(reviews, scope=scope, scope_id=scope_id, top_n=top_n, language=lang)
     text = narrate(ctx.llm, summary, lang) if narrative and summary.total_reviews else None
@@ -62,12 +65,20 @@ def review_summary(
 
 
 def review_trends(
-    ctx: AppContext, *, product_id: int | None = None, category: str | None = None, weeks: int | None = 26
+    ctx: AppContext,
+    *,
+    product_id: int | None = None,
+    category: str | None = None,
+    weeks: int | None = 26,
+    reviews: Sequence[AnalyzedReview] | None = None,
 ) -> WeeklyTrends:
     """Weekly review counts, sentiment shares and negative-aspect shares (zero-filled weeks)."""
     if weeks is not None and not 1 <= weeks <= 520:
         raise InputError("weeks must be between 1 and 520")
-    return weekly_series(load_analyzed(ctx, product_id=product_id, category=category), weeks=weeks)
+    if reviews is None:
+        reviews = load_analyzed(ctx, product_id=product_id, category=category)
+    scope, scope_id = scope_of(product_id, category)
+    return weekly_series(reviews, weeks=weeks, scope=scope, scope_id=scope_id)
 
 
 def _groups(reviews: Sequence[AnalyzedReview]) -> dict[tuple[str, str], list[AnalyzedReview]]:
@@ -119,8 +130,11 @@ def detect_review_alerts(ctx: AppContext, *, actor: str) -> list[AlertView]:
     return raise_alerts(ctx.db, candidates, actor=actor)
 
 
-def customer_profiles(ctx: AppContext, *, as_of: dt.date | None = None) -> list[SegmentProfile]:
-    """RFM segments from the store's orders, with what each segment praises and complains about."""
+def customer_profiles(
+    ctx: AppContext, *, as_of: dt.date | None = None, reviews: Sequence[AnalyzedReview] | None = None
+) -> list[SegmentProfile]:
+    """RFM segments from the store's orders, with what each segment praises and complains about
+    (``reviews``: the store's analysed reviews when the caller already loaded them)."""
     with ctx.db.session() as session:
         rows = session.execute(
             select(Order.customer_id, Order.placed_at, Order.total).where(
@@ -133,4 +147,6 @@ def customer_profiles(ctx: AppContext, *, as_of: dt.date | None = None) -> list[
     if not orders:
         return []
     as_of = as_of or max(o.placed_at for o in orders).date()
-    return segment_voice(rfm_segments(orders, as_of=as_of), load_analyzed(ctx))
+    return segment_voice(
+        rfm_segments(orders, as_of=as_of), load_analyzed(ctx) if reviews is None else reviews
+    )

@@ -156,8 +156,11 @@ def render_values(request: Request, who: Principal, product_id: int | None) -> d
     lang = language_of(request, who)
     t = translator(lang)
     names = {p: t(f"reviews.polarity.{p}") for p in ("positive", "negative", "neutral", "mixed")}
-    summary, _ = review_summary(ctx, product_id=product_id, language="zh" if lang == "zh" else "en")
-    trends = review_trends(ctx, product_id=product_id, weeks=TREND_WEEKS)
+    analysed = load_analyzed(ctx, product_id=product_id)  # read once for the summary, charts and segments
+    summary, _ = review_summary(
+        ctx, product_id=product_id, language="zh" if lang == "zh" else "en", reviews=analysed
+    )
+    trends = review_trends(ctx, product_id=product_id, weeks=TREND_WEEKS, reviews=analysed)
     scope_alerts = list_alerts(ctx.db, kind_prefix="review.", limit=50)
     if product_id is not None:
         scope_alerts = [
@@ -171,7 +174,9 @@ def render_values(request: Request, who: Principal, product_id: int | None) -> d
         "aspect_svg": aspect_trend_chart(trends, summary, t("reviews.chart.aspects")),
         "bars_svg": aspect_bars(summary, t("reviews.chart.bars"), names),
         "review_alerts": scope_alerts,
-        "segments": customer_profiles(ctx) if product_id is None and summary.total_reviews else [],
+        "segments": customer_profiles(ctx, reviews=analysed)
+        if product_id is None and summary.total_reviews
+        else [],
     }
 
 
