@@ -273,7 +273,7 @@ def sku_chart(series: SkuSeries, *, history_points: int = 26) -> str:
     from shopops.charts import Series, line_chart
 
     hist_y = series.history_y[-history_points:]
-    labels = series.history_ds[-history_points:] + series.ds
+    labels = [day[5:] for day in series.history_ds[-history_points:] + series.ds]  # "MM-DD": ISO dates
     level = max(series.lo, key=int) if series.lo else None
     sales = Series("sales", [*hist_y, *([None] * len(series.ds))])
     band = None

@@ -40,6 +40,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/inbox", "nav.inbox"),
     ("/reviews", "nav.reviews"),
     ("/forecasts", "nav.forecasts"),
+    ("/alerts", "nav.alerts"),
     ("/reports", "nav.reports"),
     ("/settings", "nav.settings"),
 )
