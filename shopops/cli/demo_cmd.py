@@ -125,6 +125,15 @@ def _print_reviews(demo: ReviewDemo) -> None:
             f"{escape(reply.text)}",
             highlight=False,
         )
+    run = demo.forecast
+    if run is not None:
+        models = ", ".join(f"{name} {count}" for name, count in sorted(run.models_chosen.items()))
+        console.print(
+            f"[bold]forecasts[/]: {len(run.series)} SKUs, {run.freq} buckets, horizon {run.horizon} "
+            f"({models}; {run.seconds:.1f} s), {len(run.alert_ids)} stock/sales alerts open "
+            "(see /forecasts and /alerts; draft a response with `shopops plan draft ID`)",
+            highlight=False,
+        )
 
 
 def _print_workspace(seed: WorkspaceSeed | None) -> None:

@@ -108,6 +108,8 @@ def test_demo_run_loads_the_store_and_writes_drafts(ctx: AppContext) -> None:
     assert result.reviews is not None and result.reviews.analysis.analyzed == 300
     assert len(result.reviews.replies) == 2 and result.reviews.summary.total_reviews == 300
     replies += len(result.reviews.replies)  # reply drafts to the two newest negative reviews
+    forecast = result.reviews.forecast
+    assert forecast is not None and len(forecast.series) > 20 and forecast.alert_ids
     assert result.job.status == "done" and counts["drafts"] == 3 + replies and len(result.drafts) == 3
     assert all(summary for _, _, summary in result.drafts)
     # the open demo tickets went through the support pipeline: a draft or a hand-off each
@@ -121,6 +123,8 @@ def test_demo_run_loads_the_store_and_writes_drafts(ctx: AppContext) -> None:
     assert second.support == []  # handled tickets are not drafted again
     assert second.reviews is not None and second.reviews.replies == []  # nor replied reviews
     assert second.reviews.analysis.analyzed == 0  # nor unchanged reviews read again
+    assert second.reviews.forecast is not None
+    assert set(second.reviews.forecast.alert_ids) == set(forecast.alert_ids)  # refreshed, not raised twice
     assert (second.job.processed, second.job.skipped, second.counts["drafts"]) == (1, 3, 4 + replies)
     assert get_job(ctx.db, second.job.name).status == "done"
 
