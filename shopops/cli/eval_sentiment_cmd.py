@@ -7,16 +7,11 @@ backend from the settings (global flags, ``SHOPOPS_*``, shopops.toml), not from 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from shopops.cli.common import console, err_console, get_ctx
-from shopops.errors import InputError
-
-METHODS = ("fast", "llm")
+from shopops.cli.eval_classify import check_method, run_classifier_eval
 
 
 def sentiment(
@@ -35,35 +30,15 @@ def sentiment(
     """  # noqa: E501 - one paragraph: typer re-wraps help text, but keeps hard line breaks
     from shopops.evals.sentiment_eval import evaluate_sentiment, read_sentiment_file
 
-    if method not in METHODS:
-        raise InputError(f"--method {method!r} is not supported", hint=f"use one of: {', '.join(METHODS)}")
-    settings = get_ctx(ctx).settings
-    items = read_sentiment_file(file, limit=limit)  # every row checked before a model loads
-    backend = None
-    try:
-        if method == "llm":
-            from shopops.llm.registry import create_llm
-
-            backend = create_llm(settings)
-        report, _ = evaluate_sentiment(
-            items,
-            method="llm" if method == "llm" else "fast",
-            llm=backend,
-            progress=not quiet and not json_output,
-            console=err_console,
-        )
-    finally:
-        if backend is not None:
-            backend.close()
-    data = report.as_json()
-    if json_output:
-        typer.echo(json.dumps(data, ensure_ascii=False))
-        return
-    table = Table("metric", "value", title=f"eval sentiment: {file.name} ({method})")
-    for name, value in data.items():
-        if isinstance(value, dict):
-            shown = "; ".join(f"{k}: {v}" for k, v in value.items()) or "–"
-        else:
-            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        table.add_row(name, shown)
-    console.print(table)
+    check_method(method)
+    items = read_sentiment_file(file, limit=limit)  # every line checked before a model loads
+    run_classifier_eval(
+        ctx,
+        label="sentiment",
+        file=file,
+        method=method,
+        items=items,
+        evaluate=evaluate_sentiment,
+        json_output=json_output,
+        quiet=quiet,
+    )

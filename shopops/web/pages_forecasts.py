@@ -28,11 +28,11 @@ from shopops.charts import Series, line_chart
 from shopops.errors import InputError
 from shopops.forecast.plans import PLAN_KIND, draft_plan
 from shopops.forecast.service import ForecastRun, SkuSeries, load_latest, run_forecasts, sku_chart
-from shopops.store.models import Draft
 from shopops.web.i18n import translator
 from shopops.web.render import RowId, context_of, language_of, pager, render
 from shopops.web.stock import LOW_DAYS, OVERSTOCK_DAYS, STATUS_ORDER, WINDOW_DAYS, stock_health
 from shopops.workflow.alerts import SEVERITY_ORDER, STATUSES, AlertView, list_alerts, set_alert_status
+from shopops.workflow.drafts import open_drafts_for
 
 router = APIRouter(include_in_schema=False)
 MAX_STOCK_ROWS = 500
@@ -110,21 +110,7 @@ def review_alert_chart(alert: AlertView, baseline_name: str) -> str | None:
 
 def plan_drafts(request: Request, alert_ids: list[int]) -> dict[int, int]:
     """alert id -> its waiting or approved response plan draft's id (the newest)."""
-    if not alert_ids:
-        return {}
-    with context_of(request).db.session() as session:
-        rows = (
-            session.query(Draft.subject_id, Draft.id)
-            .filter(
-                Draft.kind == PLAN_KIND,
-                Draft.subject_type == "alert",
-                Draft.status.in_(("draft", "approved")),
-                Draft.subject_id.in_([str(i) for i in alert_ids]),
-            )
-            .order_by(Draft.id)
-            .all()
-        )
-    return {int(subject): draft_id for subject, draft_id in rows}
+    return open_drafts_for(context_of(request).db, PLAN_KIND, "alert", alert_ids)
 
 
 @router.get("/forecasts")

@@ -23,10 +23,11 @@ from shopops.reviews.replies import REPLY_KIND, draft_replies
 from shopops.reviews.service import analyze_reviews, coverage, load_analyzed
 from shopops.reviews.summary import ReviewSummary
 from shopops.reviews.trends import WeeklyTrends
-from shopops.store.models import Draft, ReviewAnalysis
+from shopops.store.models import ReviewAnalysis
 from shopops.web.queries import list_reviews, product_choices
 from shopops.web.render import PER_PAGE, RowId, context_of, page_offset, pager, render
 from shopops.workflow.alerts import list_alerts
+from shopops.workflow.drafts import open_drafts_for
 
 router = APIRouter(include_in_schema=False)
 TREND_WEEKS = 16
@@ -91,18 +92,7 @@ def _analyses(request: Request, review_ids: list[int]) -> dict[int, ReviewAnalys
 
 def _reply_drafts(request: Request, review_ids: list[int]) -> dict[int, int]:
     """review id -> its waiting or approved reply draft's id."""
-    with context_of(request).db.session() as session:
-        rows = (
-            session.query(Draft.subject_id, Draft.id)
-            .filter(
-                Draft.kind == REPLY_KIND,
-                Draft.subject_type == "review",
-                Draft.status.in_(("draft", "approved")),
-                Draft.subject_id.in_([str(i) for i in review_ids]),
-            )
-            .all()
-        )
-    return {int(subject): draft_id for subject, draft_id in rows}
+    return open_drafts_for(context_of(request).db, REPLY_KIND, "review", review_ids)
 
 
 @router.get("/reviews")

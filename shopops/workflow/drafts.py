@@ -292,3 +292,22 @@ def audit_trail(db: Database, draft_id: int) -> list[AuditLog]:
                 .order_by(AuditLog.id)
             )
         )
+
+
+def open_drafts_for(db: Database, kind: str, subject_type: str, subject_ids: list[int]) -> dict[int, int]:
+    """subject id -> the id of its newest waiting or approved draft of ``kind`` (e.g. the reply to
+    each review on a page, the plan of each alert), so a page offers "draft" only where none is."""
+    if not subject_ids:
+        return {}
+    with db.session() as session:
+        rows = session.execute(
+            select(Draft.subject_id, Draft.id)
+            .where(
+                Draft.kind == kind,
+                Draft.subject_type == subject_type,
+                Draft.status.in_(("draft", "approved")),
+                Draft.subject_id.in_([str(i) for i in subject_ids]),
+            )
+            .order_by(Draft.id)
+        ).all()
+    return {int(subject): draft_id for subject, draft_id in rows}
