@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shopops.reviews.types import POLARITIES, SENTIMENTS, AnalyzedReview, AspectMention, Polarity
+from shopops.store.models import UtcDateTime
 
 Language = Literal["en", "zh"]
 ClaimKind = Literal["sentiment", "aspect", "rating"]
@@ -81,7 +82,7 @@ class Quote(BaseModel):
     term: str
     excerpt: str
     confidence: float
-    reviewed_at: dt.datetime | None = None
+    reviewed_at: UtcDateTime | None = None  # the store keeps naive UTC; the API says so ("Z")
 
 
 class PolarityCount(BaseModel):
