@@ -92,7 +92,9 @@ def sales_frame(ctx: AppContext, skus: Sequence[str] | None = None) -> pd.DataFr
     Days without a row are days without sales (in stock); locations are summed; a day out of stock
     at any location is censored.
     """
-    query = select(SalesRecord.sku, SalesRecord.date, SalesRecord.units, SalesRecord.in_stock)
+    query = select(
+        SalesRecord.sku, SalesRecord.date, SalesRecord.units, SalesRecord.in_stock, SalesRecord.on_promotion
+    )
     if skus:
         query = query.where(SalesRecord.sku.in_(list(skus)))
     with ctx.db.session() as session:
@@ -101,10 +103,13 @@ def sales_frame(ctx: AppContext, skus: Sequence[str] | None = None) -> pd.DataFr
         raise InputError(
             "no sales history in the store", hint="import sales first: shopops import sales FILE"
         )
-    raw = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "in_stock"])
+    raw = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "in_stock", "promo"])
     raw["ds"] = pd.to_datetime(raw["ds"])
     raw["in_stock"] = raw["in_stock"].ne(False).astype(bool)  # unknown: in stock
-    daily = raw.groupby(["unique_id", "ds"], as_index=False).agg(y=("y", "sum"), in_stock=("in_stock", "all"))
+    raw["promo"] = raw["promo"].eq(True).astype(float)
+    daily = raw.groupby(["unique_id", "ds"], as_index=False).agg(
+        y=("y", "sum"), in_stock=("in_stock", "all"), promo=("promo", "max")
+    )
     end = daily["ds"].max()
     parts = []
     for uid, own in daily.groupby("unique_id", sort=True):
@@ -113,8 +118,9 @@ def sales_frame(ctx: AppContext, skus: Sequence[str] | None = None) -> pd.DataFr
         dense["unique_id"] = uid
         dense["y"] = dense["y"].fillna(0.0)
         dense["in_stock"] = dense["in_stock"].ne(False).astype(bool)  # absent days: in stock
+        dense["promo"] = dense["promo"].fillna(0.0)
         parts.append(dense)
-    return pd.concat(parts, ignore_index=True)[["unique_id", "ds", "y", "in_stock"]]
+    return pd.concat(parts, ignore_index=True)[["unique_id", "ds", "y", "in_stock", "promo"]]
 
 
 def choose_freq(daily: pd.DataFrame) -> str:
@@ -129,13 +135,33 @@ def to_weekly(daily: pd.DataFrame) -> pd.DataFrame:
     Weeks before a SKU's first full week and the store's trailing partial week are dropped.
     """
     frame = daily.assign(week=daily["ds"] - pd.to_timedelta(daily["ds"].dt.weekday, unit="D"))
+    if "promo" not in frame.columns:
+        frame = frame.assign(promo=0.0)
     weekly = frame.groupby(["unique_id", "week"], as_index=False).agg(
-        y=("y", "sum"), out_days=("in_stock", lambda s: int((~s).sum())), days=("y", "size")
+        y=("y", "sum"),
+        out_days=("in_stock", lambda s: int((~s).sum())),
+        days=("y", "size"),
+        promo=("promo", "mean"),  # the share of the week's days on promotion
     )
     weekly = weekly[weekly["days"] == 7]  # the dense frame leaves partial weeks only at the ends
     out = weekly.rename(columns={"week": "ds"})
     out["in_stock"] = out["out_days"] * 2 < out["days"]
-    return out[["unique_id", "ds", "y", "in_stock"]].reset_index(drop=True)
+    return out[["unique_id", "ds", "y", "in_stock", "promo"]].reset_index(drop=True)
+
+
+def promotion_exog(frame: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame | None:
+    """The store's promotion flags as a regressor (``unique_id, ds, promo``), or ``None`` when no
+    sale was ever on promotion. The horizon is assumed promotion-free (the store holds no promotion
+    calendar), so a promotion's lift is learned from history but not forecast as baseline demand."""
+    if "promo" not in frame.columns or not frame["promo"].gt(0).any():
+        return None
+    step = pd.Timedelta(days=1) if freq == "D" else pd.Timedelta(weeks=1)
+    history = frame[["unique_id", "ds", "promo"]]
+    future = [
+        pd.DataFrame({"unique_id": uid, "ds": [last + step * k for k in range(1, horizon + 1)], "promo": 0.0})
+        for uid, last in history.groupby("unique_id")["ds"].max().items()
+    ]
+    return pd.concat([history, *future], ignore_index=True)
 
 
 def season_length(freq: str, longest: int, horizon: int) -> int:
@@ -237,9 +263,11 @@ def run_forecasts(
         n_jobs=int(getattr(ctx.settings, "forecast_n_jobs", 1) or 1),
     )
     say(f"forecasting {frame['unique_id'].nunique()} SKUs ({'daily' if freq == 'D' else 'weekly'})")
-    result = forecast(frame, config, source="sales")
+    exog = promotion_exog(frame, freq, horizon)
+    frame = frame.drop(columns=["promo"])
+    result = forecast(frame, config, exog=exog, source="sales")
     say("backtesting the last periods for sales declines")
-    checked = backtest(frame, config.model_copy(update={"level": (80, 95)}), window=window)
+    checked = backtest(frame, config.model_copy(update={"level": (80, 95)}), window=window, exog=exog)
     positions = stock_positions(ctx, set(result.series))
     plans = plan_all(result.series, positions, InventoryPolicy())
     alert_config = AlertConfig(decline_min_breaches=5 if freq != "D" else 8)

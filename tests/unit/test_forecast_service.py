@@ -129,3 +129,20 @@ def test_cli_forecast_run_and_plan_draft(ctx: AppContext) -> None:
     with ctx.db.session() as session:
         row = session.get(models.Draft, out["draft_id"])
         assert row is not None and row.kind == "plan.response" and row.subject_id == str(risk.id)
+
+
+def test_promotion_flags_become_a_regressor_with_a_promotion_free_horizon() -> None:
+    import pandas as pd
+
+    from shopops.forecast.service import promotion_exog
+
+    ds = pd.date_range("2026-01-05", periods=6, freq="W-MON")
+    frame = pd.DataFrame(
+        {"unique_id": "A", "ds": ds, "y": 5.0, "in_stock": True, "promo": [0, 0, 1, 0, 0.5, 0]}
+    )
+    exog = promotion_exog(frame, "W-MON", horizon=3)
+    assert exog is not None and list(exog.columns) == ["unique_id", "ds", "promo"]
+    future = exog[exog["ds"] > ds[-1]]
+    assert list(future["ds"]) == list(pd.date_range(ds[-1] + pd.Timedelta(weeks=1), periods=3, freq="W-MON"))
+    assert future["promo"].eq(0).all() and exog["promo"].sum() == 1.5
+    assert promotion_exog(frame.assign(promo=0.0), "W-MON", horizon=3) is None
