@@ -121,8 +121,8 @@ def _print_reviews(demo: ReviewDemo) -> None:
         console.print("  no negative aspect rose beyond normal variation", highlight=False)
     for reply in demo.replies:
         console.print(
-            f"  reply draft #{reply.draft_id} to review {reply.review_id} [{reply.language}]: "
-            f"{escape(reply.text)}",
+            f"  reply draft #{reply.draft_id} to review {reply.review_id} "
+            f"{escape(f'[{reply.language}]')}: {escape(reply.text)}",
             highlight=False,
         )
     run = demo.forecast

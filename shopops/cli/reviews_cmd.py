@@ -216,7 +216,9 @@ def reply(
         return
     for d in drafts:
         note = " (fixed reply: the model's wording failed its checks)" if d.replaced else ""
-        console.print(f"draft #{d.draft_id} for review {d.review_id} [{d.language}]{note}", highlight=False)
+        console.print(
+            f"draft #{d.draft_id} for review {d.review_id} {escape(f'[{d.language}]')}{note}", highlight=False
+        )
         console.print(f"  {escape(d.text)}", highlight=False)
 
 

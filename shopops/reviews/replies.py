@@ -34,6 +34,7 @@ PROMISE = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+APOLOGY = re.compile(r"\b(sorry|apolog\w*|regret\w*)\b|抱歉|歉意|对不起|不好意思", re.IGNORECASE)
 FIXED: dict[str, str] = {
     "en": "Thank you for taking the time to review {product}. We are sorry about {issues}. "
     "Please contact our support team so we can look into it and make it right.",
@@ -41,7 +42,7 @@ FIXED: dict[str, str] = {
     "请联系我们的客服，我们会尽快为您核实处理。",
 }
 ISSUE_JOIN = {"en": " and ", "zh": "、"}
-NO_ISSUE = {"en": "your experience", "zh": "这次购物体验"}
+NO_ISSUE = {"en": "your experience", "zh": "这次购物"}
 
 
 class ReviewReplyOutput(BaseModel):
@@ -79,7 +80,9 @@ def fixed_reply(review: AnalyzedReview) -> str:
     named = ISSUE_JOIN[language].join(issues[:3]) if issues else NO_ISSUE[language]
     if language == "en" and issues:
         named = f"the problems with {named}"
-    product = review.product_title or ("该商品" if language == "zh" else "our product")
+    title = review.product_title
+    same_language = title and detect_language(title) in ("", language)
+    product = title if same_language else ("该商品" if language == "zh" else "our product")
     return FIXED[language].format(product=product, issues=named)
 
 
@@ -126,6 +129,15 @@ def check_reply(text: str, review: AnalyzedReview) -> list[Flag]:
                 claim=invented[0],
                 blocking=False,
                 message=f"the reply states {', '.join(invented)}, which the review does not",
+            )
+        )
+    if not APOLOGY.search(text):
+        flags.append(
+            Flag(
+                kind="contradicted",
+                rule="no_apology",
+                blocking=False,
+                message="the reply to a complaint does not apologise (it may even welcome the problem)",
             )
         )
     expected = review.language or detect_language(review.body)

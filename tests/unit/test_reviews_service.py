@@ -204,3 +204,25 @@ def test_fixed_reply_speaks_the_reviewers_language_and_words() -> None:
     )
     text = fixed_reply(review)
     assert "漏水" in text and "保温杯" in text and "refund" not in text
+
+
+def test_a_reply_that_does_not_apologise_or_names_a_foreign_title_is_not_used() -> None:
+    from shopops.reviews.replies import check_reply
+    from shopops.reviews.types import AnalyzedReview
+
+    review = AnalyzedReview(
+        review_id=7,
+        body="发货太慢，问客服也没人回复。",
+        language="zh",
+        sentiment="negative",
+        p_positive=0.1,
+        product_title="Bamboo Box",
+    )
+    glad = "感谢您的评价。我们非常高兴地发现发货速度慢。"  # the 0.5B model's wording in the demo
+    assert [f.rule for f in check_reply(glad, review)] == ["no_apology"]
+    assert check_reply("感谢您的评价，发货慢给您带来不便，我们深表歉意。", review) == []
+    assert "Bamboo Box" in fixed_reply(review)  # a Latin-script name reads fine in a Chinese reply
+    english = review.model_copy(
+        update={"language": "en", "body": "Too small.", "product_title": "竹制收纳盒"}
+    )
+    assert "our product" in fixed_reply(english) and "竹制" not in fixed_reply(english)
