@@ -24,10 +24,10 @@ from shopops.copy.types import Flag
 from shopops.forecast.plan_check import check_plan_text, numbers_in, remove_unsupported
 from shopops.forecast.plan_facts import ActionName, PlanFacts, PlannedAction, fmt, plan_facts
 from shopops.llm.base import Message
-from shopops.store.models import Draft, ProductVariant
+from shopops.store.models import ProductVariant
 from shopops.structured import generate_with_result
 from shopops.workflow.alerts import AlertView, get_alert
-from shopops.workflow.entities import audit
+from shopops.workflow.drafts import add_ai_draft
 
 PLAN_KIND = "plan.response"
 AI_AUTHOR = "ai:plan.response"
@@ -147,7 +147,8 @@ def draft_plan(ctx: AppContext, alert_id: int, *, actor: str, max_tokens: int = 
     facts = plan_facts(alert, price=price, cost=cost)
     plan = word_plan(ctx, alert, facts, max_tokens=max_tokens)
     with ctx.db.session() as session:
-        row = Draft(
+        row = add_ai_draft(
+            session,
             kind=PLAN_KIND,
             subject_type="alert",
             subject_id=str(alert.id),
@@ -170,12 +171,9 @@ def draft_plan(ctx: AppContext, alert_id: int, *, actor: str, max_tokens: int = 
                 "numbers_checked": plan.numbers_checked,
                 "removed": plan.removed,
             },
-            status="draft",
             author=AI_AUTHOR,
+            actor=actor,
             generation_id=plan.generation_id,
         )
-        session.add(row)
-        session.flush()
-        audit(session, actor, "draft.create", "draft", row.id, None, {"status": "draft", "kind": PLAN_KIND})
         draft_id = row.id
     return PlanDraft(**{**plan.__dict__, "draft_id": draft_id})

@@ -13,17 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from shopops.context import AppContext
 from shopops.copy.types import Flag
 from shopops.langid import detect_language
 from shopops.llm.base import Message
 from shopops.reviews.types import AnalyzedReview
-from shopops.store.models import Draft
 from shopops.structured import generate_with_result
 from shopops.support.messages import language_name
-from shopops.workflow.entities import audit
+from shopops.workflow.drafts import add_ai_draft, open_drafts_for
 
 REPLY_KIND = "review.reply"
 AI_AUTHOR = "ai:review.reply"
@@ -169,26 +167,13 @@ def word_reply(ctx: AppContext, review: AnalyzedReview, *, max_tokens: int = 160
     return ReplyDraft(review.review_id, text, language, False, [], None, generation_id)
 
 
-def _already_drafted(ctx: AppContext, review_ids: Sequence[int]) -> set[int]:
-    with ctx.db.session() as session:
-        rows = session.scalars(
-            select(Draft.subject_id).where(
-                Draft.kind == REPLY_KIND,
-                Draft.subject_type == "review",
-                Draft.status.in_(("draft", "approved")),
-                Draft.subject_id.in_([str(i) for i in review_ids]),
-            )
-        ).all()
-    return {int(i) for i in rows}
-
-
 def draft_replies(
     ctx: AppContext, reviews: Sequence[AnalyzedReview], *, actor: str, limit: int = 20
 ) -> list[ReplyDraft]:
     """Word replies to the negative reviews that have none waiting or approved, newest first."""
     negative = [r for r in reviews if is_negative(r)]
     negative.sort(key=lambda r: (r.reviewed_at is not None, r.reviewed_at, r.review_id), reverse=True)
-    done = _already_drafted(ctx, [r.review_id for r in negative])
+    done = open_drafts_for(ctx.db, REPLY_KIND, "review", [r.review_id for r in negative])
     out = []
     for review in [r for r in negative if r.review_id not in done][:limit]:
         reply = word_reply(ctx, review)
@@ -198,7 +183,8 @@ def draft_replies(
 
 def _store(ctx: AppContext, review: AnalyzedReview, reply: ReplyDraft, actor: str) -> ReplyDraft:
     with ctx.db.session() as session:
-        row = Draft(
+        row = add_ai_draft(
+            session,
             kind=REPLY_KIND,
             subject_type="review",
             subject_id=str(review.review_id),
@@ -215,11 +201,8 @@ def _store(ctx: AppContext, review: AnalyzedReview, reply: ReplyDraft, actor: st
                 "replaced": reply.replaced,
             },
             checks={"flags": [f.model_dump() for f in reply.flags]},
-            status="draft",
             author=AI_AUTHOR,
+            actor=actor,
             generation_id=reply.generation_id,
         )
-        session.add(row)
-        session.flush()
-        audit(session, actor, "draft.create", "draft", row.id, None, {"status": "draft", "kind": REPLY_KIND})
         return replace(reply, draft_id=row.id)

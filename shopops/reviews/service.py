@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from shopops.context import AppContext
@@ -101,8 +101,13 @@ def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
 
 
 def _pending(
-    session: Session, conditions: list[object], analysers: str, force: bool
+    session: Session,
+    conditions: list[object],
+    analysers: str,
+    force: bool,
+    taxonomies: dict[str, Taxonomy],
 ) -> tuple[int, list[_Pending]]:
+    """(reviews in scope, those to read); ``taxonomies`` is filled per category for the run."""
     rows = session.execute(
         select(
             Review.id,
@@ -123,7 +128,8 @@ def _pending(
     for review_id, title, body, language, category, old_hash, old_version in rows:
         category = category or ""
         if category not in versions:
-            fingerprint = taxonomy_fingerprint(load_taxonomy(session, category))
+            taxonomies[category] = load_taxonomy(session, category)
+            fingerprint = taxonomy_fingerprint(taxonomies[category])
             versions[category] = f"{analysers}+tx:{fingerprint}"
         version = versions[category]
         digest = text_hash(title or "", body or "")
@@ -157,18 +163,11 @@ def _score(ctx: AppContext, batch: Sequence[_Pending], method: Method) -> list[S
     return score_texts(texts, languages, neutral_band=band)
 
 
-def _aspects(
-    session: Session, batch: Sequence[_Pending], cache: dict[str, object]
-) -> list[list[AspectMention]]:
+def _aspects(batch: Sequence[_Pending], taxonomies: dict[str, Taxonomy]) -> list[list[AspectMention]]:
     from shopops.reviews.aspects import analyze_batch
-    from shopops.reviews.taxonomy import load_taxonomy
 
-    taxonomies = []
-    for item in batch:
-        if item.category not in cache:
-            cache[item.category] = load_taxonomy(session, item.category)
-        taxonomies.append(cache[item.category])
-    return analyze_batch([item.body for item in batch], [item.language for item in batch], taxonomies)
+    per_review = [taxonomies[item.category] for item in batch]
+    return analyze_batch([item.body for item in batch], [item.language for item in batch], per_review)
 
 
 def analyze_reviews(
@@ -191,16 +190,16 @@ def analyze_reviews(
     started = time.perf_counter()
     with ctx.db.session() as session:
         _check_product(session, product_id)
-        total, pending = _pending(session, _scope(product_id, category), version, force)
+        taxonomies: dict[str, Taxonomy] = {}  # per category, read once for the whole run
+        total, pending = _pending(session, _scope(product_id, category), version, force, taxonomies)
     done = 0
     if on_progress:
         on_progress(0, len(pending))
-    taxonomies: dict[str, Taxonomy] = {}
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
         scores = _score(ctx, batch, method)
+        mentions = _aspects(batch, taxonomies)
         with ctx.db.session() as session:  # one transaction per batch: a crash loses one batch at most
-            mentions = _aspects(session, batch, taxonomies)
             for item, score, found in zip(batch, scores, mentions, strict=True):
                 _upsert(session, item, score, found, method)
         done += len(batch)
@@ -289,8 +288,6 @@ def load_analyzed(
 
 def coverage(ctx: AppContext, *, product_id: int | None = None) -> tuple[int, int]:
     """(analysed, total) reviews in scope: pages say when an analysis is out of date."""
-    from sqlalchemy import func
-
     conditions = _scope(product_id, None)
     with ctx.db.session() as session:
         total = session.scalar(select(func.count()).select_from(Review).outerjoin(Product).where(*conditions))

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from shopops.context import AppContext
 from shopops.copy.types import Flag
 from shopops.errors import InputError
-from shopops.store.models import Customer, Draft, Order, Ticket, TicketMessage
+from shopops.store.models import Customer, Order, Ticket, TicketMessage
 from shopops.support.index import KnowledgeIndex, load_index, sync_knowledge
 from shopops.support.orders import OrderLookup, lookup_order
 from shopops.support.pipeline import SupportConfig, SupportRequest, draft_reply
 from shopops.support.policy import ReturnPolicy
 from shopops.support.types import CheckFlag, Citation, Decision, Handoff, SupportDraft, Triage
+from shopops.workflow.drafts import add_ai_draft
 from shopops.workflow.entities import audit, clean_text, load_ticket
 from shopops.workflow.replies import MAX_TEXT, REPLY_KIND
 from shopops.workflow.tickets import escalate_ticket, open_ticket
@@ -162,7 +163,8 @@ def _store(ctx: AppContext, ticket_id: int, draft: SupportDraft, actor: str) -> 
             ticket.handoff = draft.handoff.model_dump(mode="json")
         draft_id = None
         if draft.answer:
-            row = Draft(
+            row = add_ai_draft(
+                session,
                 kind=REPLY_KIND,
                 subject_type="ticket",
                 subject_id=str(ticket.id),
@@ -176,14 +178,9 @@ def _store(ctx: AppContext, ticket_id: int, draft: SupportDraft, actor: str) -> 
                     "order_number": draft.order.order_number if draft.order else None,
                 },
                 checks={"flags": _flags(draft), "support": [c.model_dump() for c in draft.checks]},
-                status="draft",
                 author=AI_AUTHOR,
+                actor=actor,
                 generation_id=draft.generation_id,
-            )
-            session.add(row)
-            session.flush()
-            audit(
-                session, actor, "draft.create", "draft", row.id, None, {"status": "draft", "kind": REPLY_KIND}
             )
             draft_id = row.id
         if draft.decision == "escalate":

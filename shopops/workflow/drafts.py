@@ -22,6 +22,7 @@ from shopops.copy.types import CopyKind, Flag
 from shopops.errors import InputError, NotFoundError
 from shopops.store.db import Database
 from shopops.store.models import AuditLog, Draft, User, UtcDateTime
+from shopops.workflow.entities import audit
 
 STATUSES = ("draft", "approved", "rejected")
 COPY_KINDS = {f"copy.{kind.value}": kind for kind in CopyKind}
@@ -311,3 +312,33 @@ def open_drafts_for(db: Database, kind: str, subject_type: str, subject_ids: lis
             .order_by(Draft.id)
         ).all()
     return {int(subject): draft_id for subject, draft_id in rows}
+
+
+def add_ai_draft(
+    session: Session,
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    content: dict[str, Any],
+    checks: dict[str, Any],
+    author: str,
+    actor: str,
+    generation_id: int | None = None,
+) -> Draft:
+    """Store a capability's output as a draft waiting for a person, with its ``draft.create`` audit
+    entry (support replies, review replies, response plans all arrive in the queue this way)."""
+    row = Draft(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        content=content,
+        checks=checks,
+        status="draft",
+        author=author,
+        generation_id=generation_id,
+    )
+    session.add(row)
+    session.flush()
+    audit(session, actor, "draft.create", "draft", row.id, None, {"status": "draft", "kind": kind})
+    return row
