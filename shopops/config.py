@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     review_alert_min_mentions: int = Field(
         default=5, ge=1, le=10_000, description="reviews: fewest negative mentions in a week to alert on"
     )
+    # -- product search
+    search_vector_index: Literal["exact", "lancedb", "sqlite-vec"] = Field(
+        default="exact",
+        description="search: exact numpy search over the stored embeddings (chosen by bench/search.py), "
+        "or a LanceDB / sqlite-vec index in the data directory for very large catalogs",
+    )
+    search_rewrite: Literal["off", "long", "always"] = Field(
+        default="off",
+        description="search: the LLM rewrites queries into keywords and filters (long: 8+ words only)",
+    )
     mask_personal_data: bool = Field(
         default=True, description="mask emails, phones, addresses and card numbers before a remote LLM"
     )

@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         routes_drafts,
         routes_forecast,
         routes_reviews,
+        routes_search,
         routes_support,
         routes_work,
     )
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(routes_reviews.router)
     app.include_router(routes_alerts.router)
     app.include_router(routes_forecast.router)
+    app.include_router(routes_search.router)
     install_web(app)  # the team workspace pages (after the API's error handlers)
     document_errors(app)
     return app

@@ -15,6 +15,7 @@ from shopops.demo.workspace import WorkspaceSeed
 
 if TYPE_CHECKING:
     from shopops.demo.reviews_demo import ReviewDemo
+    from shopops.demo.search_demo import SearchDemo
 
 app = typer.Typer(help="The demo store and the end-to-end demo job.", no_args_is_help=True)
 
@@ -89,6 +90,8 @@ def run(
         console.print(replies)
     if result.reviews is not None:
         _print_reviews(result.reviews)
+    if result.search is not None:
+        _print_search(result.search)
     console.print(f"total time: {result.seconds:.1f}s\n")
     console.print("[bold]next, try:[/]")
     for line in (
@@ -134,6 +137,35 @@ def _print_reviews(demo: ReviewDemo) -> None:
             "(see /forecasts and /alerts; draft a response with `shopops plan draft ID`)",
             highlight=False,
         )
+
+
+def _print_search(demo: SearchDemo) -> None:
+    """The search step: the index sync, each demo query's best hits, one product's panels."""
+    index = demo.index
+    console.print(
+        f"\n[bold]search[/]: {index.products} products indexed ({index.indexed} embedded now, "
+        f"{index.seconds:.1f} s, {index.embed_model})",
+        highlight=False,
+    )
+    for result in demo.searches:
+        fixed = "".join(f" [{typed}→{word}]" for typed, word in result.corrections.items())
+        titles = "; ".join(hit.title for hit in result.hits)
+        console.print(
+            f"  {escape(result.query)!r}{escape(fixed)} ({result.took_ms:.0f} ms): {escape(titles)}",
+            highlight=False,
+        )
+    recs = demo.recommendations
+    if recs is not None:
+        console.print(f"  recommendations for {escape(recs.title)}:", highlight=False)
+        for item in [*recs.similar[:2], *recs.complementary[:2]]:
+            console.print(f"    {escape(item.title)}: {escape(item.reason)}", highlight=False)
+        if recs.alternatives is not None and recs.alternatives.items:
+            item = recs.alternatives.items[0]
+            console.print(f"    {escape(item.title)}: {escape(item.reason)}", highlight=False)
+    console.print(
+        '  try: shopops search "gift for a tea lover" --max-price 60; shopops recommend ID',
+        highlight=False,
+    )
 
 
 def _print_workspace(seed: WorkspaceSeed | None) -> None:

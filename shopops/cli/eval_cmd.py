@@ -17,6 +17,7 @@ from rich.table import Table
 from shopops.cli.common import console, err_console, get_ctx
 from shopops.cli.eval_aspects_cmd import aspects
 from shopops.cli.eval_forecast_cmd import forecast
+from shopops.cli.eval_search_cmd import search
 from shopops.cli.eval_sentiment_cmd import sentiment
 from shopops.copy.types import LANGUAGES, CopyKind
 from shopops.errors import InputError
@@ -165,4 +166,5 @@ def support(
 
 app.command("aspects")(aspects)
 app.command("forecast")(forecast)
+app.command("search")(search)
 app.command("sentiment")(sentiment)

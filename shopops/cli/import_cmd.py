@@ -120,9 +120,13 @@ def products(
     fmt: str | None = typer.Option(
         None, "--format", help="shopify | woocommerce | generic (default: detected from the header)"
     ),
+    index: bool = typer.Option(True, "--index/--no-index", help="update the search index afterwards"),
 ) -> None:
-    """Products with their variants, from a Shopify or WooCommerce export or any CSV/JSON/JSONL."""
-    run(
+    """Products with their variants, from a Shopify or WooCommerce export or any CSV/JSON/JSONL.
+
+    The product search index is brought in step afterwards (only new and changed products are
+    embedded); --no-index leaves that to the first search or `shopops search-index`."""
+    report = run(
         ctx,
         "products",
         path,
@@ -132,6 +136,11 @@ def products(
         mapping_file=mapping,
         fmt=fmt,
     )
+    changed = sum(c.created + c.updated + c.deleted for c in report.entities.values())
+    if index and changed:
+        from shopops.cli.search_cmd import print_sync, sync_with_progress
+
+        print_sync(sync_with_progress(get_ctx(ctx)))
 
 
 def _tabular(kind: str, doc: str) -> None:

@@ -32,6 +32,7 @@ from shopops.cli import (
     llm_cmd,
     plan_cmd,
     reviews_cmd,
+    search_cmd,
     serve_cmd,
     support_cmd,
     train_cmd,
@@ -66,6 +67,9 @@ app.add_typer(reviews_cmd.app, name="reviews")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(forecast_cmd.app, name="forecast")
 app.add_typer(plan_cmd.app, name="plan")
+app.command("search")(search_cmd.search)
+app.command("search-index")(search_cmd.search_index)
+app.command("recommend")(search_cmd.recommend)
 app.command("serve")(serve_cmd.serve)
 
 

@@ -31,6 +31,7 @@ from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
 from shopops.demo.reviews_demo import ReviewDemo, run_review_demo
+from shopops.demo.search_demo import SearchDemo, run_search_demo
 from shopops.demo.support_demo import draft_demo_tickets
 from shopops.demo.workspace import WorkspaceSeed, seed_workspace
 from shopops.errors import InputError
@@ -204,6 +205,7 @@ class DemoResult:
     workspace: WorkspaceSeed | None = None
     support: list[tuple[str, SupportOutcome]] = field(default_factory=list)  # (ticket subject, outcome)
     reviews: ReviewDemo | None = None
+    search: SearchDemo | None = None
 
 
 COUNTED = (
@@ -282,6 +284,7 @@ def run_demo(
     )
     support = draft_demo_tickets(ctx) if load else []
     reviews = run_review_demo(ctx) if load else None
+    search = run_search_demo(ctx) if load else None
     with ctx.db.session() as session:
         tokens_after = session.scalar(
             select(func.coalesce(func.sum(models.GenerationLog.completion_tokens), 0))
@@ -299,6 +302,7 @@ def run_demo(
         workspace=workspace,
         support=support,
         reviews=reviews,
+        search=search,
     )
 
 

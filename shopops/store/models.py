@@ -290,6 +290,22 @@ class Alert(Timestamped, Base):
     detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ProductSearchDoc(Base):
+    """A product as the search index stores it: its BM25 tokens and its embedding.
+
+    Re-made only when the product's search text (``text_hash``) or the embedding model changes, so
+    keeping the index in step with the catalog embeds the products that changed and nothing else.
+    Prices, stock and categories are not copied here: search reads them live from the catalog."""
+
+    __tablename__ = "product_search_docs"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    tokens: Mapped[str] = mapped_column(Text, default="")  # BM25 tokens, space-separated
+    embed_model: Mapped[str] = mapped_column(String(100), default="")
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 little-endian, L2-normalised
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class KnowledgeDocument(Timestamped, Base):
     __tablename__ = "knowledge_documents"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,10 @@ def test_import_products_prints_a_summary(settings: Settings, capsys: pytest.Cap
     assert shopops(settings, "import", "products", str(FIXTURES / "shopify_products.csv")) == 0
     out = capsys.readouterr().out
     assert "products" in out and "variants" in out and "11" in out
+    # the search index followed the import: every imported product embedded once
+    assert "search index:" in out and "0 unchanged" in out
+    assert shopops(settings, "import", "products", str(FIXTURES / "shopify_products.csv")) == 0
+    assert "search index:" not in capsys.readouterr().out  # nothing changed, nothing to embed
 
 
 def test_generic_mapping_flags_and_file(

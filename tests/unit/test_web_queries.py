@@ -166,5 +166,9 @@ def test_pages_show_the_numbers(settings: Settings) -> None:
         assert 'data-rating="5" data-count="2"' in reviews
         reports = client.get("/reports").text
         assert "report.weekly" in reports
-        catalog = client.get("/catalog?q=lamp").text
-        assert len(re.findall(r'data-testid="product-row"', catalog)) == 1
+        catalog = client.get("/catalog?q=lamp").text  # the hybrid search: the lamp ranks first
+        hits = re.findall(r'data-testid="search-hit" data-product-id="(\d+)"', catalog)
+        with ctx.db.session() as session:
+            lamp = session.query(models.Product).filter_by(handle="desk-lamp").one()
+            assert hits[0] == str(lamp.id)
+        assert len(re.findall(r'data-testid="product-row"', client.get("/catalog").text)) == 2
