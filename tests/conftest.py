@@ -102,3 +102,10 @@ def auth_headers(ctx: AppContext) -> Callable[[str], dict[str, str]]:
         return made[role]
 
     return headers
+
+
+@pytest.fixture(autouse=True)
+def _search_sees_catalog_changes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests change the catalog and search right after; the product index's look-again interval
+    (seconds in a server) would make them wait. test_search_service checks the interval itself."""
+    monkeypatch.setattr("shopops.search.service.STAMP_TTL_S", 0.0)

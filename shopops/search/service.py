@@ -1,9 +1,11 @@
 """Product search as the CLI, API and web pages use it: the kept-in-step index and the search call.
 
 :func:`product_index` keeps one :class:`ProductIndex` per database, embedding model and vector
-backend in the process. A cheap stamp (product and variant counts and latest updates, stored rows)
-read on every call tells when the catalog changed; then the stale products are synced (only they are
-embedded) and the index is rebuilt from the stored tokens and embeddings, which costs no embedding.
+backend in the process. A stamp (product and variant counts and latest updates, stored rows) tells
+when the catalog changed; then the stale products are synced (only they are embedded) and the index
+is rebuilt from the stored tokens and embeddings, which costs no embedding. The stamp's aggregates
+scan the catalog (about 10 ms at 100,000 products, far more while an import writes), so a search
+reads it at most every :data:`STAMP_TTL_S` seconds: a catalog change shows in search within that.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from shopops.search.store import catalog_stamp, read_rows, sync_search_index
 from shopops.search.types import SearchDoc, SearchFilters, SearchHit, SearchMode
 from shopops.search.vector import ExactVectorIndex, VectorIndex, create_vector_index
 
-_cache: dict[tuple[str, str, str], tuple[tuple[Any, ...], ProductIndex]] = {}
+STAMP_TTL_S = 2.0
+
+_cache: dict[tuple[str, str, str], tuple[tuple[Any, ...], ProductIndex, float]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -32,20 +36,28 @@ def clear_index_cache() -> None:
         _cache.clear()
 
 
-def product_index(ctx: AppContext, progress: ProgressFn | None = None) -> ProductIndex:
-    """The search index of the catalog as it is now, synced and (re)built when the catalog changed."""
+def product_index(
+    ctx: AppContext, progress: ProgressFn | None = None, *, max_age: float | None = None
+) -> ProductIndex:
+    """The search index of the catalog, synced and (re)built when the catalog changed; the catalog
+    is looked at again when the last look is older than ``max_age`` seconds (default
+    :data:`STAMP_TTL_S`; 0: now)."""
+    max_age = STAMP_TTL_S if max_age is None else max_age
     embedder = ctx.embedder
     kind = ctx.settings.search_vector_index
     key = (ctx.settings.effective_database_url, embedder.model, kind)
     with _cache_lock:
-        stamp = catalog_stamp(ctx.db, embedder.model)
         cached = _cache.get(key)
+        if cached is not None and time.monotonic() - cached[2] < max_age:
+            return cached[1]
+        stamp = catalog_stamp(ctx.db, embedder.model)
         if cached is not None and cached[0] == stamp:
+            _cache[key] = (stamp, cached[1], time.monotonic())
             return cached[1]
         sync_search_index(ctx.db, embedder, progress)
         stamp = catalog_stamp(ctx.db, embedder.model)
         index = build_index(ctx, stamp)
-        _cache[key] = (stamp, index)
+        _cache[key] = (stamp, index, time.monotonic())
         return index
 
 

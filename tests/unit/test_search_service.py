@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from shopops.context import AppContext
 from shopops.search.rewrite import RewriteOutput, check_rewrite, merge_filters
 from shopops.search.service import product_index, search_products
@@ -67,6 +69,17 @@ def test_search_follows_the_catalog_without_an_explicit_sync(ctx: AppContext) ->
     result = search_products(ctx, "camping stove", mode="bm25")
     assert result.products == 6
     assert handles(result.hits)[0] == "camp-stove"
+
+
+def test_a_server_looks_at_the_catalog_again_after_the_interval(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_catalog(ctx)
+    monkeypatch.setattr("shopops.search.service.STAMP_TTL_S", 3600.0)
+    assert len(product_index(ctx)) == 5
+    add_catalog(ctx, [("camp-stove", "Camping Stove", "Outdoor > Cooking", "Folding gas stove.", 45, 3)])
+    assert len(product_index(ctx)) == 5  # within the interval: the cached index, no catalog scan
+    assert len(product_index(ctx, max_age=0)) == 6
 
 
 def test_filters_typos_and_chinese_words(ctx: AppContext) -> None:
