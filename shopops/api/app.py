@@ -76,8 +76,10 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         routes_copy,
         routes_drafts,
         routes_forecast,
+        routes_reports,
         routes_reviews,
         routes_search,
+        routes_strategy,
         routes_support,
         routes_work,
     )
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(routes_alerts.router)
     app.include_router(routes_forecast.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_reports.router)
+    app.include_router(routes_strategy.router)
     install_web(app)  # the team workspace pages (after the API's error handlers)
     document_errors(app)
     return app

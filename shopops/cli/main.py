@@ -31,9 +31,11 @@ from shopops.cli import (
     jobs_cmd,
     llm_cmd,
     plan_cmd,
+    report_cmd,
     reviews_cmd,
     search_cmd,
     serve_cmd,
+    strategy_cmd,
     support_cmd,
     train_cmd,
     users_cmd,
@@ -67,6 +69,9 @@ app.add_typer(reviews_cmd.app, name="reviews")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(forecast_cmd.app, name="forecast")
 app.add_typer(plan_cmd.app, name="plan")
+app.add_typer(report_cmd.app, name="report")
+app.add_typer(strategy_cmd.app, name="strategy")
+app.command("briefing")(strategy_cmd.briefing)
 app.command("search")(search_cmd.search)
 app.command("search-index")(search_cmd.search_index)
 app.command("recommend")(search_cmd.recommend)

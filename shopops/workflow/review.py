@@ -126,7 +126,14 @@ def _regenerate_copy(ctx: AppContext, draft: DraftView, _note: str) -> list[int]
     return [result.draft_id for result in write_copy(ctx, request) if result.draft_id is not None]
 
 
+def _regenerate_strategy(ctx: AppContext, draft: DraftView, note: str) -> list[int]:
+    from shopops.reports.strategy import regenerate_strategy
+
+    return regenerate_strategy(ctx, draft, note)
+
+
 REGENERATORS["copy."] = _regenerate_copy
+REGENERATORS["report.strategy"] = _regenerate_strategy
 
 
 def approve_and_publish(

@@ -1,0 +1,1 @@
+"""Operations reports and questions over store data: numbers computed in code, words checked."""
