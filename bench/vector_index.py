@@ -15,6 +15,8 @@ Queries: ``--queries`` (200) noisy copies (sigma 0.01) of real query embeddings
 Reported per backend and size: build seconds (persisting included), p50/p95 ms of the vector
 search alone (k=10), recall@10 against exact search, bytes on disk, and p50 / exact p50. Then the
 issue's budget: p50 of one query's embedding, and p50 of embedding + exact search end to end.
+On cores busy with other work the embedder's OpenMP threads spin against them: one query took
+~270 ms with the default threads and ~27 ms with ``OMP_NUM_THREADS=1`` (load average 7, 2 cores).
 
     .venv/bin/python bench/vector_index.py [--sizes 10000 100000] [--queries 200] [--noise 0.02]
         [--lance-index-types IVF_HNSW_SQ IVF_PQ] [--kinds exact sqlite-vec lancedb] [--json]

@@ -5,28 +5,31 @@ cosine): the ``k`` rows closest to a query, optionally only among ``allowed`` ro
 of a search), and the ``k`` rows closest to a given row. Results are (row indices int64, cosines
 float32), best first, ties broken by the lower row.
 
-Which backend, by measurement (``bench/vector_index.py``: 384-d e5 vectors, 2 shared cores;
-figures at 100k rows, vector search only):
+Which backend, by measurement (``bench/vector_index.py``: 384-d e5 vectors, k=10, 2 cores shared
+with other work; figures at 100k rows, vector search alone):
 
-* ``exact`` — one float32 matrix-vector product (~16 ms at 100k rows, recall 1 by definition) and
-  the numpy top-k. No dependency, nothing to tune; persisted as a ``.npy`` file. The default: the
-  issue's 50 ms budget (query embedding included) holds up to a few hundred thousand products.
+* ``exact`` — one float32 matrix-vector product and a partial sort: 16–19 ms p50 (up to ~40 ms on
+  a busy machine; it reads all 154 MB of vectors, so it is memory-bandwidth bound), recall 1 by
+  definition, no dependency, nothing to tune; persisted as a ``.npy`` file. The default: with the
+  query's embedding (~20–30 ms) it meets the issue's 50 ms on idle cores at 100k products.
 * ``sqlite-vec`` — a ``vec0`` virtual table in one SQLite file, opened through ``apsw`` (Python's
-  own ``sqlite3`` here cannot load extensions). sqlite-vec 0.1 searches by brute force in C, ~5x
-  slower than numpy (~90 ms at 100k). A mask becomes ``rowid IN (SELECT value FROM json_each(?))``
-  inside the KNN query: measured 47–88 ms at 100k for 1–50 % of rows allowed, never slower than an
-  unfiltered query, and exact, so it beats over-fetching (which has to re-query when too few
-  fetched rows pass, and sqlite-vec caps ``k`` at 4096).
+  own ``sqlite3`` here cannot load extensions). sqlite-vec 0.1 searches by brute force in C, 4–5x
+  slower than numpy (150+ ms). A mask becomes ``rowid IN (SELECT value FROM json_each(?))``
+  inside the KNN query: 47–88 ms (random vectors, 1–50 % of rows allowed) against 94 ms
+  unfiltered, exact, and never short of ``k`` rows, so it beats over-fetching (which re-queries
+  when too few fetched rows pass; sqlite-vec also caps ``k`` at 4096).
 * ``lancedb`` — a Lance table (id, vector) in a directory. Below ``ann_threshold`` rows a flat
-  scan (LanceDB's own is ~10x slower than numpy's); above it an ``IVF_HNSW_SQ`` index with few,
-  large partitions (one per 25k rows), most of them probed, HNSW ``ef`` 64 and ``refine_factor`` 5
-  (re-ranking the candidates on the full float vectors): recall@10 0.99 at ~7 ms (100k rows),
-  built in ~60 s. ``IVF_PQ`` (48 sub-vectors, one partition per 1.5k rows, a quarter probed,
-  refine 40) needed that much refining to pass 0.95 (0.958 at ~9 ms) and was no faster to build,
-  so HNSW_SQ is the default and PQ stays selectable. A mask is applied by over-fetching (at least
-  ``4k``, more when few rows are allowed, growing 4x) and filtering; when few rows are allowed
-  (:data:`EXACT_FALLBACK_ROWS`) or the fetch would pass :data:`MAX_FETCH`, the allowed rows'
-  vectors are read and ranked exactly. Lance's own ``id IN (...)`` prefilter took 300+ ms flat.
+  scan (LanceDB's is 20–30x slower than numpy's at 10k rows); above it an ``IVF_HNSW_SQ`` index
+  with few, large partitions (one per 25k rows; at least 4 and half of them probed), HNSW ``ef`` 64
+  and ``refine_factor`` 5 (the candidates re-ranked on the full vectors): recall@10 0.99 at 6–7 ms,
+  built in 100–140 s. Many small partitions lose recall (one per 4k rows with 10 of 24 probed:
+  0.92). ``IVF_PQ`` (48 sub-vectors, one partition per 1.5k rows, a quarter probed) needs
+  ``refine_factor`` 40 to pass 0.95 (0.96–0.98 at 11–13 ms) and builds no faster, so HNSW_SQ is the
+  default and PQ stays selectable. These settings were measured at 100k rows only. A mask is
+  applied by over-fetching (at least ``4k``, more when few rows are allowed, growing 4x) and
+  filtering; when few rows are allowed (:data:`EXACT_FALLBACK_ROWS`) or the fetch would pass
+  :data:`MAX_FETCH`, the allowed rows' vectors are read and ranked exactly. Lance's own
+  ``id IN (...)`` prefilter took 300+ ms on a flat table.
 
 Indexes are read-only after they are built and may be searched from several threads.
 """
@@ -342,8 +345,9 @@ def _lancedb() -> Any:
     return lancedb
 
 
-def lance_settings(index_type: str, count: int) -> dict[str, Any]:
-    """Index and query settings for an ANN index over ``count`` rows (measured at 100k rows)."""
+def lance_settings(index_type: str, count: int, dim: int) -> dict[str, Any]:
+    """Index and query settings for an ANN index over ``count`` rows of ``dim`` values (measured at
+    100k rows of 384)."""
     if index_type == "IVF_HNSW_SQ":
         partitions = max(1, math.ceil(count / 25_000))
         nprobes = min(partitions, max(4, math.ceil(partitions / 2)))
@@ -351,7 +355,8 @@ def lance_settings(index_type: str, count: int) -> dict[str, Any]:
     if index_type == "IVF_PQ":
         partitions = max(1, math.ceil(count / 1_500))
         nprobes = max(1, math.ceil(partitions / 4))
-        return {"partitions": partitions, "nprobes": nprobes, "sub_vectors": 48, "refine_factor": 40}
+        sub_vectors = max(d for d in range(1, max(1, dim // 8) + 1) if dim % d == 0)  # 48 for 384-d
+        return {"partitions": partitions, "nprobes": nprobes, "sub_vectors": sub_vectors, "refine_factor": 40}
     raise ConfigError(f"unknown LanceDB index type {index_type!r}; use IVF_HNSW_SQ or IVF_PQ")
 
 
@@ -393,7 +398,7 @@ class LanceVectorIndex(_IndexBase):
         table = lancedb.connect(str(directory)).create_table(LANCE_TABLE, data, mode="overwrite")
         meta: dict[str, Any] = {"count": count, "dim": dim, "index_type": "flat"}
         if count >= ann_threshold:
-            meta = {**meta, "index_type": index_type, **lance_settings(index_type, count)}
+            meta = {**meta, "index_type": index_type, **lance_settings(index_type, count, dim)}
             # LanceDB's unified API: with ``config`` the first positional argument names the column
             table.create_index("vector", config=_lance_config(meta), replace=True)
         (directory / LANCE_META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -558,13 +563,14 @@ def compare_backends(
     exact_rows = [truth.search(q, k)[0] for q in query_matrix]
     variants: list[tuple[VectorKind, dict[str, Any]]] = []
     for kind in kinds or tuple(available_kinds()):
-        types = lance_index_types if kind == "lancedb" and len(matrix) >= ann_threshold else (None,)
-        for index_type in types:
-            extra = {"ann_threshold": ann_threshold, "index_type": index_type} if index_type else {}
-            variants.append((kind, extra if kind == "lancedb" else {}))
+        if kind != "lancedb":
+            variants.append((kind, {}))
+            continue
+        types = lance_index_types if len(matrix) >= ann_threshold else lance_index_types[:1]  # flat
+        variants.extend((kind, {"ann_threshold": ann_threshold, "index_type": t}) for t in types)
     reports = []
     for kind, options in variants:
-        where = Path(directory) / (kind + (f"-{options['index_type']}" if options.get("index_type") else ""))
+        where = Path(directory) / "-".join([kind, *([options["index_type"]] if options else [])])
         started = time.perf_counter()
         index = create_vector_index(kind, matrix, where, **options)
         build_s = time.perf_counter() - started

@@ -210,9 +210,9 @@ def test_recall_at_k() -> None:
 def test_compare_backends_reports_each_backend(
     vectors: np.ndarray, queries: np.ndarray, tmp_path: Path
 ) -> None:
-    kinds = ("exact", "sqlite-vec") if HAS_SQLITE_VEC else ("exact",)
-    reports = compare_backends(vectors, queries, k=10, directory=tmp_path, kinds=kinds)
-    assert [r.name for r in reports] == list(kinds)
+    kinds = ("exact", *(["sqlite-vec"] if HAS_SQLITE_VEC else []), *(["lancedb"] if HAS_LANCEDB else []))
+    reports = compare_backends(vectors, queries, k=10, directory=tmp_path, kinds=kinds)  # type: ignore[arg-type]
+    assert [r.name for r in reports] == [k if k != "lancedb" else "lancedb/flat" for k in kinds]
     for report in reports:
         assert report.rows == N and report.recall_at_10 == pytest.approx(1.0)
         assert report.p50_ms <= report.p95_ms and report.disk_bytes > 0 and report.build_s >= 0
