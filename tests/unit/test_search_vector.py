@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from shopops.errors import ConfigError, InputError, NotFoundError
-from shopops.search import vector as vector_module
+from shopops.search import vector_disk
 from shopops.search.vector import (
     ExactVectorIndex,
     VectorIndex,
@@ -171,7 +171,7 @@ def test_lancedb_flat_equals_exact_and_reopens(
     index = create_vector_index("lancedb", vectors, tmp_path / "lance")
     assert index.name == "lancedb" and index.index_type == "flat"  # type: ignore[attr-defined]
     assert_same_as_exact(index, vectors, queries)  # masks of few rows: the allowed rows ranked exactly
-    monkeypatch.setattr(vector_module, "EXACT_FALLBACK_ROWS", 10)
+    monkeypatch.setattr(vector_disk, "EXACT_FALLBACK_ROWS", 10)
     assert_same_as_exact(index, vectors, queries)  # masks by over-fetching and filtering
     reopened = open_vector_index("lancedb", tmp_path / "lance")
     assert len(reopened) == N
