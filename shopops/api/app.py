@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     # Route modules import this one (get_context), so they are imported here, not at the top.
     from shopops.api import (
         routes_alerts,
+        routes_ask,
         routes_auth,
         routes_copy,
         routes_drafts,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(routes_search.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_strategy.router)
+    app.include_router(routes_ask.router)
     install_web(app)  # the team workspace pages (after the API's error handlers)
     document_errors(app)
     return app

@@ -19,6 +19,7 @@ from rich.text import Text
 from shopops import __version__
 from shopops.cli import (
     alerts_cmd,
+    ask_cmd,
     config_cmd,
     copy_batch_cmd,  # noqa: F401 - registers `copy generate` and `copy export`
     copy_cmd,
@@ -72,6 +73,7 @@ app.add_typer(plan_cmd.app, name="plan")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(strategy_cmd.app, name="strategy")
 app.command("briefing")(strategy_cmd.briefing)
+app.command("ask")(ask_cmd.ask)
 app.command("search")(search_cmd.search)
 app.command("search-index")(search_cmd.search_index)
 app.command("recommend")(search_cmd.recommend)
