@@ -14,6 +14,7 @@ from shopops.config import redact_url
 from shopops.demo.workspace import WorkspaceSeed
 
 if TYPE_CHECKING:
+    from shopops.demo.reports_demo import ReportsDemo
     from shopops.demo.reviews_demo import ReviewDemo
     from shopops.demo.search_demo import SearchDemo
 
@@ -92,6 +93,8 @@ def run(
         _print_reviews(result.reviews)
     if result.search is not None:
         _print_search(result.search)
+    if result.reports is not None:
+        _print_reports(result.reports)
     console.print(f"total time: {result.seconds:.1f}s\n")
     console.print("[bold]next, try:[/]")
     for line in (
@@ -164,6 +167,31 @@ def _print_search(demo: SearchDemo) -> None:
             console.print(f"    {escape(item.title)}: {escape(item.reason)}", highlight=False)
     console.print(
         '  try: shopops search "gift for a tea lover" --max-price 60; shopops recommend ID',
+        highlight=False,
+    )
+
+
+def _print_reports(demo: ReportsDemo) -> None:
+    """The reports step: the weekly report's files and checked narrative, answers, briefings."""
+    report = demo.report
+    narrative = report.narrative
+    console.print(
+        f"\n[bold]weekly report[/] {report.facts.period.label}: {len(narrative.sentences)} narrative "
+        f"sentences ({narrative.source}; {narrative.numbers_checked} numbers checked, "
+        f"{len(narrative.removed)} removed)",
+        highlight=False,
+    )
+    for sentence in narrative.sentences[:4]:
+        console.print(f"  • {escape(sentence)}", highlight=False)
+    for fmt, path in demo.files.items():
+        console.print(f"  {fmt}: {path}", highlight=False, soft_wrap=True)
+    for answer in demo.answers:
+        console.print(f"  ask {escape(answer.question)!r}: {escape(answer.message)}", highlight=False)
+    for briefing in demo.briefings:
+        waiting = ", ".join(f"{item.title} {item.count}" for item in briefing.items if item.count)
+        console.print(f"  briefing {briefing.role}: {escape(waiting) or 'nothing waiting'}", highlight=False)
+    console.print(
+        '  try: shopops report monthly --pdf month.pdf; shopops ask "revenue by month this year"',
         highlight=False,
     )
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from shopops.copy.facts import facts_from_product, get_product
 from shopops.demo.catalog import PRODUCTS
 from shopops.demo.generate import DATA_DIR
+from shopops.demo.reports_demo import ReportsDemo, run_reports_demo
 from shopops.demo.reviews_demo import ReviewDemo, run_review_demo
 from shopops.demo.search_demo import SearchDemo, run_search_demo
 from shopops.demo.support_demo import draft_demo_tickets
@@ -206,6 +207,7 @@ class DemoResult:
     support: list[tuple[str, SupportOutcome]] = field(default_factory=list)  # (ticket subject, outcome)
     reviews: ReviewDemo | None = None
     search: SearchDemo | None = None
+    reports: ReportsDemo | None = None
 
 
 COUNTED = (
@@ -285,6 +287,7 @@ def run_demo(
     support = draft_demo_tickets(ctx) if load else []
     reviews = run_review_demo(ctx) if load else None
     search = run_search_demo(ctx) if load else None
+    reports = run_reports_demo(ctx) if load else None
     with ctx.db.session() as session:
         tokens_after = session.scalar(
             select(func.coalesce(func.sum(models.GenerationLog.completion_tokens), 0))
@@ -303,6 +306,7 @@ def run_demo(
         support=support,
         reviews=reviews,
         search=search,
+        reports=reports,
     )
 
 
