@@ -102,7 +102,7 @@ def stage_build(n: int) -> None:
     (CACHE / f"build_{n}.json").write_text(json.dumps(summary))
 
 
-def stage_query(n: int, rounds: int) -> None:
+def stage_query(n: int, rounds: int, backends: bool = True) -> None:
     from shopops.search.service import build_index
     from shopops.search.types import SearchFilters
 
@@ -123,20 +123,31 @@ def stage_query(n: int, rounds: int) -> None:
     index.search("warm up", k=10)
     runs = (("hybrid", None), ("hybrid + category filter", SearchFilters(category="Electronics")))
     for label, filters in runs:
-        times = []
+        times: dict[str, list[float]] = {"review": [], "title": []}
         for query in queries:
             t = time.perf_counter()
             index.search(query.text, k=10, filters=filters)
-            times.append((time.perf_counter() - t) * 1000)
-        p50, p95 = np.percentile(times, [50, 95])
-        print(f"{label}: {len(times)} queries, p50 {p50:.1f} ms, p95 {p95:.1f} ms (incl. query embedding)")
-    embed_times = []
-    for query in queries[:100]:
-        t = time.perf_counter()
-        ctx.embedder.embed_query(query.text)
-        embed_times.append((time.perf_counter() - t) * 1000)
-    print(f"  of which query embedding alone: p50 {np.percentile(embed_times, 50):.1f} ms")
-    compare_vector_backends(ctx, index, queries)
+            times[query.kind].append((time.perf_counter() - t) * 1000)
+        every = times["review"] + times["title"]
+        parts = [
+            f"all {len(every)}: p50 {np.percentile(every, 50):.1f} ms, p95 {np.percentile(every, 95):.1f}"
+        ]
+        for kind, values in times.items():
+            if values:
+                p50, p95 = np.percentile(values, [50, 95])
+                parts.append(f"{kind} {len(values)}: p50 {p50:.1f}, p95 {p95:.1f}")
+        print(f"{label} (incl. query embedding): " + "; ".join(parts), flush=True)
+    for kind in ("review", "title"):
+        embed_times = []
+        for query in [q for q in queries if q.kind == kind][:100]:
+            t = time.perf_counter()
+            ctx.embedder.embed_query(query.text)
+            embed_times.append((time.perf_counter() - t) * 1000)
+        print(
+            f"  of which query embedding alone, {kind} queries: p50 {np.percentile(embed_times, 50):.1f} ms"
+        )
+    if backends:
+        compare_vector_backends(ctx, index, queries)
 
 
 def compare_vector_backends(ctx: AppContext, index: object, queries: list) -> None:
@@ -161,12 +172,13 @@ def main() -> None:
     )
     parser.add_argument("stage", choices=("build", "query"))
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--queries", type=int, default=2000, help="at most this many dev queries")
+    parser.add_argument("--no-backends", action="store_true", help="skip the vector backend comparison")
     args = parser.parse_args()
     if args.stage == "build":
         stage_build(args.n)
     else:
-        stage_query(args.n, args.queries)
+        stage_query(args.n, args.queries, backends=not args.no_backends)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,12 @@ class ProductIndex:
         self._max_price = _floats([d.max_price for d in docs])
         self._stock = np.array([-1 if d.stock is None else d.stock for d in docs], dtype=np.int64)
         self._tracked = np.array([d.stock is not None for d in docs], dtype=bool)
-        self._categories = np.array([d.category for d in docs], dtype=object)
+        # Categories as codes into the distinct category strings: a category filter tests each
+        # distinct category once, then picks rows with one vectorised lookup.
+        self._category_names, codes = np.unique(
+            np.array([d.category for d in docs], dtype=object), return_inverse=True
+        )
+        self._category_codes = codes.astype(np.int32)
 
     @classmethod
     def build(
@@ -104,8 +109,8 @@ class ProductIndex:
         keep = np.ones(len(self.docs), dtype=bool)
         if filters.category:
             wanted = filters.category
-            matches = {c: category_matches(c, wanted) for c in set(self._categories.tolist())}
-            keep &= np.array([matches[c] for c in self._categories], dtype=bool)
+            matching = np.array([category_matches(str(c), wanted) for c in self._category_names], dtype=bool)
+            keep &= matching[self._category_codes] if len(matching) else False
         with np.errstate(invalid="ignore"):
             if filters.min_price is not None:
                 keep &= self._max_price >= filters.min_price
