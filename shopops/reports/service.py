@@ -45,6 +45,19 @@ class Report:
         return stem + ("-zh" if self.narrative.language == "zh" else "")
 
 
+EARLIEST_END, LATEST_END = dt.date(1971, 1, 1), dt.date(2100, 12, 31)
+
+
+def check_end(end: dt.date | None) -> dt.date | None:
+    """An end date a report can be about (periods, previous and year-ago ones stay valid dates)."""
+    if end is not None and not EARLIEST_END <= end <= LATEST_END:
+        raise InputError(
+            f"--end {end.isoformat()} is outside the dates a report covers",
+            hint=f"give a date from {EARLIEST_END.isoformat()} to {LATEST_END.isoformat()}",
+        )
+    return end
+
+
 def parse_end(value: str | None) -> dt.date | None:
     if value is None or not value.strip():
         return None
@@ -75,7 +88,7 @@ def build_report(
     """The ``kind`` report ending on or before ``end`` (see :func:`shopops.reports.facts.compute_facts`);
     ``narrative=False`` words it with the code's sentences only (no model call)."""
     lang = check_language(language)
-    facts = compute_facts(ctx, kind, end=end)
+    facts = compute_facts(ctx, kind, end=check_end(end))
     if not narrative:
         return Report(facts, write_narrative(None, facts, lang))
     try:

@@ -8,11 +8,14 @@ used by ``test_reports_ask.py`` and ``bench/ask.py``."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import random
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -182,6 +185,17 @@ def load_raw_store(db: Database, raw: RawStore) -> None:
                 )
 
 
+def root_conftest() -> ModuleType:
+    """tests/conftest.py itself: ``import conftest`` may find tests/browser/conftest.py instead when
+    the browser tests were collected first."""
+    path = Path(__file__).resolve().parents[1] / "conftest.py"
+    spec = importlib.util.spec_from_file_location("shopops_tests_root_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module", name="raw_store")
 def raw_store_fixture() -> RawStore:
     return make_raw_store()
@@ -195,7 +209,7 @@ def store_fixture(
     raw_store: RawStore,
 ) -> Iterator[Database]:
     """The seeded store, built once per module and dialect (questions only read it)."""
-    from conftest import _postgres_url
+    _postgres_url = root_conftest()._postgres_url
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('ask') / 'store.db'}"
