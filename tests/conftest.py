@@ -108,4 +108,7 @@ def auth_headers(ctx: AppContext) -> Callable[[str], dict[str, str]]:
 def _search_sees_catalog_changes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests change the catalog and search right after; the product index's look-again interval
     (seconds in a server) would make them wait. test_search_service checks the interval itself."""
+    from shopops.search.service import clear_index_cache
+
+    clear_index_cache()  # the PostgreSQL tests reuse one database URL for a fresh schema each time
     monkeypatch.setattr("shopops.search.service.STAMP_TTL_S", 0.0)
