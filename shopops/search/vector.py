@@ -44,6 +44,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -159,7 +160,7 @@ def _empty() -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
 
 
-class _IndexBase:
+class _IndexBase(ABC):
     """Validation and ``neighbours`` for every backend; subclasses rank in :meth:`_search`."""
 
     name = "base"
@@ -191,11 +192,13 @@ class _IndexBase:
         other = rows != row
         return rows[other][:k], cosines[other][:k]
 
+    @abstractmethod
     def vector(self, row: int) -> np.ndarray:
-        raise NotImplementedError
+        """The stored unit vector of ``row``."""
 
+    @abstractmethod
     def _search(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """The backend's own top-``k`` search (arguments already checked)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.count} rows, dim {self.dim})"
